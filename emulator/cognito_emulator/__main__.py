@@ -1,0 +1,28 @@
+"""python -m cognito_emulator serve [--host 127.0.0.1] [--port 0] [--seed] [--verbose]"""
+
+import argparse
+import logging
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m cognito_emulator", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the emulator until SIGTERM/SIGINT")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    serve.add_argument("--seed", action="store_true", help="create the default pool and client")
+    serve.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    args = parser.parse_args(argv)
+
+    # stdout carries only the readiness line; everything else goes to stderr.
+    level = logging.INFO if args.verbose else logging.WARNING
+    logging.basicConfig(stream=sys.stderr, level=level)
+    logging.getLogger("werkzeug").setLevel(level)  # werkzeug's access log is INFO
+    from .server import serve as run  # imports moto: after the version check in __init__
+
+    run(args.host, args.port, args.seed)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,219 @@
+"""InitiateAuth / RespondToAuthChallenge: password checks, user-existence prevention, and the
+MFA challenges driven by each user's settings (moto only partly does this and accepts any code)."""
+
+import json
+
+from moto.cognitoidp.models import UserStatus
+from moto.cognitoidp.responses import CognitoIdpResponse
+
+from . import codes
+from .errors import (
+    CodeMismatchException,
+    ExpiredCodeException,
+    InvalidParameterException,
+    NotAuthorizedException,
+    PasswordResetRequiredException,
+    ResourceNotFoundException,
+    UserNotConfirmedException,
+    UserNotFoundException,
+    EXPIRED_CODE,
+    INVALID_SESSION,
+    WRONG_CREDENTIALS,
+)
+from .lookup import check_secret_hash, find_client, find_user, prevents_existence_errors
+from .mfa import SMS, TOTP, enabled_mfa, has_verified_phone, totp_matches
+from .policy import validate_attributes, validate_password
+from .sessions import close_session, get_session, open_session
+
+# The answer each challenge must carry besides USERNAME.
+REQUIRED_ANSWER = {
+    "NEW_PASSWORD_REQUIRED": "NEW_PASSWORD",
+    SMS: "SMS_MFA_CODE",
+    TOTP: "SOFTWARE_TOKEN_MFA_CODE",
+    "SELECT_MFA_TYPE": "ANSWER",
+}
+
+# moto's handlers for the flows we leave to it (SRP's first step, refresh tokens).
+_moto_initiate_auth = CognitoIdpResponse.initiate_auth
+_moto_admin_initiate_auth = CognitoIdpResponse.admin_initiate_auth
+
+
+def _compact(value) -> str:
+    """JSON inside ChallengeParameters, spelled as Cognito does: '["SMS_MFA","SOFTWARE_TOKEN_MFA"]'."""
+    return json.dumps(value, separators=(",", ":"))
+
+
+def _require_flow(client, flow: str) -> None:
+    flows = client.extended_config.get("ExplicitAuthFlows")
+    legacy = {"ADMIN_USER_PASSWORD_AUTH": "ADMIN_NO_SRP_AUTH"}.get(flow, flow)
+    if flows and f"ALLOW_{flow}" not in flows and legacy not in flows:
+        raise InvalidParameterException(f"{flow} flow not enabled for this client")
+
+
+def _challenge(pool, client, user, name: str, parameters: dict | None = None, token: str | None = None) -> dict:
+    token = token or open_session(pool, client.id, user, name)
+    return {
+        "ChallengeName": name,
+        "Session": token,
+        "ChallengeParameters": {"USER_ID_FOR_SRP": user.username, **(parameters or {})},
+    }
+
+
+def _mfa_challenge(pool, client, user, method: str) -> dict:
+    if method == TOTP:
+        return _challenge(pool, client, user, TOTP)
+    token = open_session(pool, client.id, user, SMS)
+    details = codes.send(pool.id, user, "SMS_MFA", f"SMS_MFA:{token}", "phone_number")
+    parameters = {"CODE_DELIVERY_DELIVERY_MEDIUM": "SMS", "CODE_DELIVERY_DESTINATION": details["Destination"]}
+    return _challenge(pool, client, user, SMS, parameters, token)
+
+
+def _mfa_or_tokens(backend, pool, client, user) -> dict:
+    """After the password: the MFA challenge the user's settings call for, else tokens."""
+    if pool.mfa_config != "OFF":
+        enabled = enabled_mfa(user)
+        if user.preferred_mfa_setting in enabled:
+            return _mfa_challenge(pool, client, user, user.preferred_mfa_setting)
+        if len(enabled) == 2:
+            return _challenge(pool, client, user, "SELECT_MFA_TYPE", {"MFAS_CAN_CHOOSE": _compact(enabled)})
+        if enabled:
+            return _mfa_challenge(pool, client, user, enabled[0])
+        if pool.mfa_config == "ON":
+            # Required MFA: a verified phone is used for SMS as is; otherwise the user must set up TOTP.
+            if has_verified_phone(user):
+                return _mfa_challenge(pool, client, user, SMS)
+            return _challenge(pool, client, user, "MFA_SETUP", {"MFAS_CAN_SETUP": _compact([TOTP])})
+    return backend._log_user_in(pool, client, user.username)
+
+
+def _after_password(backend, pool, client, user) -> dict:
+    if user.status == UserStatus.FORCE_CHANGE_PASSWORD:
+        attributes = {k: v for k, v in user.attribute_lookup.items() if k != "sub"}
+        required = [
+            f"userAttributes.{a.name}"
+            for a in pool.schema_attributes.values()
+            if a.required and a.name != "sub" and a.name not in attributes
+        ]
+        parameters = {"userAttributes": _compact(attributes), "requiredAttributes": _compact(required)}
+        return _challenge(pool, client, user, "NEW_PASSWORD_REQUIRED", parameters)
+    return _mfa_or_tokens(backend, pool, client, user)
+
+
+def _password_auth(backend, pool, client, parameters: dict) -> dict:
+    username, password = parameters.get("USERNAME"), parameters.get("PASSWORD")
+    for key, value in (("USERNAME", username), ("PASSWORD", password)):
+        if not value:
+            raise InvalidParameterException(f"Missing required parameter {key}")
+    check_secret_hash(client, username, parameters.get("SECRET_HASH"))
+    user = find_user(pool, username)
+    if user is None:
+        if prevents_existence_errors(client):
+            raise NotAuthorizedException(WRONG_CREDENTIALS)  # indistinguishable from a wrong password
+        raise UserNotFoundException("User does not exist.")
+    if not user.enabled:
+        raise NotAuthorizedException("User is disabled.")
+    if user.status == UserStatus.RESET_REQUIRED:
+        raise PasswordResetRequiredException("Password reset required for the user")
+    if user.password != password:
+        raise NotAuthorizedException(WRONG_CREDENTIALS)
+    if user.status == UserStatus.UNCONFIRMED:
+        raise UserNotConfirmedException("User is not confirmed.")
+    return _after_password(backend, pool, client, user)
+
+
+def initiate_auth(resp):
+    flow, parameters = resp._get_param("AuthFlow"), resp._get_param("AuthParameters") or {}
+    backend, pool, client = find_client(resp._get_param("ClientId"))
+    if flow == "USER_PASSWORD_AUTH":
+        _require_flow(client, flow)
+        return _password_auth(backend, pool, client, parameters)
+    if flow == "USER_SRP_AUTH":
+        _require_flow(client, flow)
+        if find_user(pool, parameters.get("USERNAME")) is None and prevents_existence_errors(client):
+            raise NotAuthorizedException(WRONG_CREDENTIALS)
+    return _moto_initiate_auth(resp)
+
+
+def admin_initiate_auth(resp):
+    flow = resp._get_param("AuthFlow")
+    if flow not in ("ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH"):
+        return _moto_admin_initiate_auth(resp)
+    backend, pool, client = find_client(resp._get_param("ClientId"))
+    if pool.id != resp._get_param("UserPoolId"):
+        raise ResourceNotFoundException(f"User pool client {client.id} does not exist.")
+    _require_flow(client, "ADMIN_USER_PASSWORD_AUTH")
+    return _password_auth(backend, pool, client, resp._get_param("AuthParameters") or {})
+
+
+def _password_verifier(backend, pool, client, answers: dict) -> dict:
+    """The SRP answer. moto opened this session (its SECRET_BLOCK) and, like moto, we do not
+    check the SRP proof itself; from here on the login follows the user's status and MFA."""
+    started = backend.sessions.pop(answers.get("PASSWORD_CLAIM_SECRET_BLOCK") or "", None)
+    if started is None:
+        raise NotAuthorizedException(INVALID_SESSION)
+    for key in ("PASSWORD_CLAIM_SIGNATURE", "TIMESTAMP"):
+        if not answers.get(key):
+            raise InvalidParameterException(f"Missing required parameter {key}")
+    user = find_user(pool, answers.get("USERNAME"))
+    if user is None or user is not find_user(pool, started[0]):
+        raise NotAuthorizedException(WRONG_CREDENTIALS)
+    check_secret_hash(client, answers["USERNAME"], answers.get("SECRET_HASH"))
+    return _after_password(backend, pool, client, user)
+
+
+def _respond(client_id: str, name: str, token: str | None, answers: dict) -> dict:
+    backend, pool, client = find_client(client_id)
+    if name == "PASSWORD_VERIFIER":
+        return _password_verifier(backend, pool, client, answers)
+    session = get_session(token, name, client.id)
+    user = find_user(pool, session.user_sub)
+    # USERNAME is required; it may be the username, the sub or an alias of the session's user.
+    given = answers.get("USERNAME")
+    for key in ("USERNAME", REQUIRED_ANSWER.get(name)):
+        if key and not answers.get(key):
+            raise InvalidParameterException(f"Missing required parameter {key}")
+    if user is None or find_user(pool, given) is not user:
+        raise NotAuthorizedException(INVALID_SESSION)
+    check_secret_hash(client, given, answers.get("SECRET_HASH"))
+
+    if name == "NEW_PASSWORD_REQUIRED":
+        validate_password(pool, answers.get("NEW_PASSWORD"))
+        extra = [{"Name": k.split(".", 1)[1], "Value": v} for k, v in answers.items() if k.startswith("userAttributes.")]
+        validate_attributes(pool, extra, "Invalid user attributes: ", updating=True)
+        user.update_attributes(extra)
+        user.password, user.status = answers["NEW_PASSWORD"], UserStatus.CONFIRMED
+        close_session(token)
+        return _mfa_or_tokens(backend, pool, client, user)
+    if name == SMS:
+        verdict = codes.check(pool.id, user, f"SMS_MFA:{token}", answers.get("SMS_MFA_CODE"))
+        if verdict == "expired":
+            raise ExpiredCodeException(EXPIRED_CODE)
+        if verdict == "mismatch":
+            raise CodeMismatchException("Invalid code or auth state for the user.")  # session stays usable
+    elif name == TOTP:
+        if not totp_matches(getattr(user, "totp_secret", None), answers.get("SOFTWARE_TOKEN_MFA_CODE")):
+            raise CodeMismatchException("Invalid code received for user")  # session stays usable
+    elif name == "SELECT_MFA_TYPE":
+        choice = answers.get("ANSWER")
+        if choice not in enabled_mfa(user):
+            raise InvalidParameterException(f"Invalid ANSWER: {choice}")
+        close_session(token)
+        return _mfa_challenge(pool, client, user, choice)
+    elif name == "MFA_SETUP":
+        if not session.totp_verified:
+            raise InvalidParameterException("Software token MFA has not been set up and verified for the user.")
+        user.software_token_mfa_enabled = True
+    close_session(token)
+    return backend._log_user_in(pool, client, user.username)
+
+
+def respond_to_auth_challenge(resp):
+    return _respond(
+        resp._get_param("ClientId"),
+        resp._get_param("ChallengeName"),
+        resp._get_param("Session"),
+        resp._get_param("ChallengeResponses") or {},
+    )
+
+
+admin_respond_to_auth_challenge = respond_to_auth_challenge

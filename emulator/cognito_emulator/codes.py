@@ -1,0 +1,108 @@
+"""One-time codes the emulator "sends", and the outbox where tests read them.
+
+Real Cognito mails or texts a code; here every code is recorded in OUTBOX instead, with the
+real destination, so a test can read it back through GET /_emulator/messages.
+State here is guarded by the server's request lock (server.py), like moto's own state.
+"""
+
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+# How long real Cognito honours each kind of code.
+LIFETIME_SECONDS = {
+    "SIGN_UP": 24 * 3600,
+    "VERIFY_ATTRIBUTE": 24 * 3600,
+    "FORGOT_PASSWORD": 3600,
+    "SMS_MFA": 180,
+}
+
+OUTBOX: list[dict] = []
+
+
+@dataclass
+class _Code:
+    code: str
+    expires_at: float
+
+
+# (pool id, user sub, purpose) -> outstanding code. The sub, not the username, so a user
+# re-created under the same name never inherits codes; purpose is e.g. "SIGN_UP",
+# "FORGOT_PASSWORD", "VERIFY:email" or "SMS_MFA:<session>". A new code replaces the old one.
+_codes: dict[tuple[str, str, str], _Code] = {}
+
+
+def mask_email(email: str) -> str:
+    """john@example.com -> j***@e***.com, as Cognito shows a destination."""
+    local, _, domain = email.partition("@")
+    tld = domain.rsplit(".", 1)[1] if "." in domain else ""
+    return f"{local[:1]}***@{domain[:1]}***" + (f".{tld}" if tld else "")
+
+
+def mask_phone(phone: str) -> str:
+    """+15555551234 -> +*******1234."""
+    digits = phone.lstrip("+")
+    return "+" + "*" * max(len(digits) - 4, 0) + digits[-4:]
+
+
+def delivery_details(attribute: str, value: str) -> dict:
+    """CodeDeliveryDetails for a code sent to `attribute` (email or phone_number)."""
+    if attribute == "phone_number":
+        return {"Destination": mask_phone(value), "DeliveryMedium": "SMS", "AttributeName": attribute}
+    return {"Destination": mask_email(value), "DeliveryMedium": "EMAIL", "AttributeName": attribute}
+
+
+def send(pool_id: str, user, kind: str, purpose: str, attribute: str) -> dict:
+    """Make a fresh code for `purpose`, record it in the outbox, return CodeDeliveryDetails."""
+    code = f"{secrets.randbelow(10**6):06d}"
+    destination = user.attribute_lookup.get(attribute, "")
+    details = delivery_details(attribute, destination)
+    _codes[(pool_id, user.id, purpose)] = _Code(code, time.time() + LIFETIME_SECONDS[kind])
+    OUTBOX.append(
+        {
+            "userPoolId": pool_id,
+            "username": user.username,
+            "kind": kind,
+            "code": code,
+            "destination": destination,
+            "deliveryMedium": details["DeliveryMedium"],
+            "attributeName": attribute,
+            "sentAt": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+        }
+    )
+    return details
+
+
+def check(pool_id: str, user, purpose: str, code: str | None) -> str:
+    """'ok', 'mismatch' (wrong or no outstanding code) or 'expired'. A wrong code keeps the
+    outstanding one usable; a right one is used up."""
+    key = (pool_id, user.id, purpose)
+    entry = _codes.get(key)
+    if entry is None or not code or not secrets.compare_digest(entry.code, code):
+        return "mismatch"
+    if time.time() >= entry.expires_at:
+        return "expired"
+    del _codes[key]
+    return "ok"
+
+
+def expire_user_codes(pool_id: str, user_sub: str) -> int:
+    """Expire every outstanding code of a user (for tests of the expired-code path)."""
+    keys = [k for k in _codes if k[:2] == (pool_id, user_sub)]
+    for key in keys:
+        _codes[key].expires_at = 0
+    return len(keys)
+
+
+def forget_user(pool_id: str, user_sub: str) -> None:
+    for key in [k for k in _codes if k[:2] == (pool_id, user_sub)]:
+        del _codes[key]
+
+
+def messages(pool_id: str | None, username: str | None) -> list[dict]:
+    return [
+        m
+        for m in OUTBOX
+        if (pool_id is None or m["userPoolId"] == pool_id) and (username is None or m["username"] == username)
+    ]

@@ -1,0 +1,98 @@
+"""Installs the emulator's behaviour into moto's Cognito (models and response handlers)."""
+
+import json
+import logging
+
+from moto.cognitoidp.models import CognitoIdpBackend, CognitoIdpUser
+from moto.cognitoidp.responses import CognitoIdpResponse
+from moto.core.responses import ActionResult, EmptyResult
+
+from . import auth, mfa, profile, signout, signup
+from .policy import validate_password
+
+log = logging.getLogger("cognito_emulator")
+
+# Operation handlers (snake_case of the Cognito operation name), each fn(response) -> dict | None.
+HANDLERS = {
+    "sign_up": signup.sign_up,
+    "confirm_sign_up": signup.confirm_sign_up,
+    "resend_confirmation_code": signup.resend_confirmation_code,
+    "forgot_password": signup.forgot_password,
+    "confirm_forgot_password": signup.confirm_forgot_password,
+    "initiate_auth": auth.initiate_auth,
+    "admin_initiate_auth": auth.admin_initiate_auth,
+    "respond_to_auth_challenge": auth.respond_to_auth_challenge,
+    "admin_respond_to_auth_challenge": auth.admin_respond_to_auth_challenge,
+    "associate_software_token": mfa.associate_software_token,
+    "verify_software_token": mfa.verify_software_token,
+    "set_user_mfa_preference": mfa.set_user_mfa_preference,
+    "get_user": profile.get_user,
+    "change_password": profile.change_password,
+    "update_user_attributes": profile.update_user_attributes,
+    "get_user_attribute_verification_code": profile.get_user_attribute_verification_code,
+    "verify_user_attribute": profile.verify_user_attribute,
+    "delete_user_attributes": profile.delete_user_attributes,
+    "delete_user": profile.delete_user,
+    "global_sign_out": signout.global_sign_out,
+    "revoke_token": signout.revoke_token,
+}
+
+
+def _as_method(fn):
+    def method(self):
+        result = fn(self)
+        if isinstance(result, ActionResult):  # a fallback to moto's own handler
+            return result
+        return EmptyResult() if result is None else ActionResult(result)
+
+    method.__name__ = fn.__name__
+    return method
+
+
+def _json_error(status: int, error_type: str, message: str):
+    headers = {"Content-Type": "application/x-amz-json-1.1", "X-Amzn-ErrorType": error_type}
+    return status, headers, json.dumps({"__type": error_type, "message": message})
+
+
+_moto_call_action = CognitoIdpResponse.call_action
+
+
+def _call_action(self):
+    """Unimplemented operations and moto crashes become AWS JSON errors, not HTML 500 pages."""
+    try:
+        return _moto_call_action(self)
+    except NotImplementedError:
+        return _json_error(400, "UnsupportedOperationException", f"The emulator does not implement {self._get_action()}")
+    except Exception as error:  # noqa: BLE001 - any crash must still reach the SDK as JSON
+        log.exception("%s failed", self._get_action())
+        return _json_error(500, "InternalErrorException", f"Emulator error: {error!r}")
+
+
+_moto_user_to_json = CognitoIdpUser.to_json
+
+
+def _user_to_json(self, *args, **kwargs):
+    """Cognito omits MFA fields that are empty; moto sends [] and ""."""
+    body = _moto_user_to_json(self, *args, **kwargs)
+    for key in ("MFAOptions", "UserMFASettingList", "PreferredMfaSetting"):
+        if key in body and not body[key]:
+            del body[key]
+    return body
+
+
+def _validate_password(self, user_pool_id, password):
+    validate_password(self.describe_user_pool(user_pool_id), password)
+
+
+def _admin_set_user_mfa_preference(self, user_pool_id, username, software_token_mfa_settings, sms_mfa_settings):
+    mfa.set_mfa_preference(self.admin_get_user(user_pool_id, username), sms_mfa_settings, software_token_mfa_settings)
+
+
+def install() -> None:
+    for name, fn in HANDLERS.items():
+        setattr(CognitoIdpResponse, name, _as_method(fn))
+    CognitoIdpResponse.call_action = _call_action
+    CognitoIdpUser.to_json = _user_to_json
+    # moto's own paths (AdminSetUserPassword, AdminCreateUser, ...) get the same rules.
+    CognitoIdpBackend._validate_password = _validate_password
+    CognitoIdpBackend.admin_set_user_mfa_preference = _admin_set_user_mfa_preference

@@ -1,0 +1,123 @@
+"""moto's WSGI app plus the emulator's /_emulator/ routes, served by werkzeug."""
+
+import json
+import logging
+import signal
+import threading
+import urllib.request
+
+from moto.server import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
+
+from . import codes, patches, pools
+from .errors import ResourceNotFoundException
+from .lookup import find_pool, find_user
+
+log = logging.getLogger("cognito_emulator")
+
+
+class BadRequest(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+
+
+def _body(request: Request) -> dict:
+    try:
+        body = json.loads(request.get_data() or b"{}")
+    except ValueError:
+        raise BadRequest(400, "Body must be JSON") from None
+    if not isinstance(body, dict):
+        raise BadRequest(400, "Body must be a JSON object")
+    return body
+
+
+def _create_pool(request: Request) -> dict:
+    body = _body(request)
+    mfa = body.get("mfa", "OPTIONAL")
+    if mfa not in pools.MFA_MODES:
+        raise BadRequest(400, f"mfa must be one of {', '.join(pools.MFA_MODES)}")
+    return pools.create_pool(body.get("name"), mfa, bool(body.get("clientSecret", False)))
+
+
+def _messages(request: Request) -> dict:
+    return {"messages": codes.messages(request.args.get("userPoolId"), request.args.get("username"))}
+
+
+def _expire_codes(request: Request) -> dict:
+    body = _body(request)
+    try:
+        _, pool = find_pool(body.get("userPoolId") or "")
+    except ResourceNotFoundException as error:
+        raise BadRequest(404, error.message) from None
+    user = find_user(pool, body.get("username"))
+    if user is None:
+        raise BadRequest(404, "User does not exist.")
+    return {"expired": codes.expire_user_codes(pool.id, user.id)}
+
+
+ROUTES = {
+    ("POST", "/_emulator/pools"): _create_pool,
+    ("GET", "/_emulator/messages"): _messages,
+    ("POST", "/_emulator/expire-codes"): _expire_codes,
+}
+
+
+class EmulatorApp:
+    """One request at a time: moto's in-memory state is not thread-safe, and neither is ours."""
+
+    def __init__(self):
+        self.moto = DomainDispatcherApplication(create_backend_app)
+        self.lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        with self.lock:
+            if environ.get("PATH_INFO", "").startswith("/_emulator/"):
+                return self._emulator_route(Request(environ))(environ, start_response)
+            return self.moto(environ, start_response)
+
+    @staticmethod
+    def _emulator_route(request: Request) -> Response:
+        handler = ROUTES.get((request.method, request.path))
+        try:
+            if handler is None:
+                raise BadRequest(404, f"No route {request.method} {request.path}")
+            status, body = 200, handler(request)
+        except BadRequest as error:
+            status, body = error.status, {"__type": "BadRequest", "message": str(error)}
+        return Response(json.dumps(body), status=status, mimetype="application/json")
+
+
+def _warm_up(endpoint: str) -> None:
+    """The first Cognito call builds moto's Flask app; pay for it before announcing readiness."""
+    request = urllib.request.Request(
+        endpoint + "/",
+        data=b'{"MaxResults": 1}',
+        headers={
+            "Content-Type": "application/x-amz-json-1.1",
+            "X-Amz-Target": "AWSCognitoIdentityProviderService.ListUserPools",
+        },
+    )
+    urllib.request.urlopen(request, timeout=30).read()
+
+
+def serve(host: str, port: int, seed: bool) -> None:
+    # Handlers first: a caller may send SIGTERM as soon as it reads the readiness line.
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    patches.install()
+    announcement = {}
+    if seed:
+        pool = pools.create_pool(stable=True)
+        announcement = {"userPoolId": pool["userPoolId"], "clientId": pool["clientId"], "region": pool["region"]}
+
+    server = make_server(host, port, EmulatorApp(), threaded=True, request_handler=MotoRequestHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    endpoint = f"http://{f'[{host}]' if ':' in host else host}:{server.server_port}"
+    _warm_up(endpoint)
+    print(json.dumps({"endpoint": endpoint, **announcement}), flush=True)
+    log.info("serving on %s", endpoint)
+    stop.wait()
+    server.shutdown()

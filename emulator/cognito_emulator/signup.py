@@ -1,0 +1,134 @@
+"""SignUp, its confirmation code, and the forgotten-password code: real codes in the outbox
+(moto generates none for sign-up and accepts any code), and user-existence prevention."""
+
+import hashlib
+
+from moto.cognitoidp.models import UserStatus
+
+from . import codes
+from .errors import (
+    CodeMismatchException,
+    InvalidParameterException,
+    NotAuthorizedException,
+    UserNotFoundException,
+    UsernameExistsException,
+    WRONG_CODE,
+)
+from .lookup import check_secret_hash, find_client, find_user, prevents_existence_errors
+from .policy import raise_for_code, validate_attributes, validate_password
+
+UNKNOWN_USER = "Username/client id combination not found."
+LEGACY_RECOVERY = ["phone_number", "email"]  # pools without AccountRecoverySetting
+
+
+def _client_and_user(resp):
+    """(backend, pool, client, user or None) for the unauthenticated calls, SECRET_HASH checked."""
+    username = resp._get_param("Username")
+    backend, pool, client = find_client(resp._get_param("ClientId"))
+    check_secret_hash(client, username, resp._get_param("SecretHash"))
+    return backend, pool, client, find_user(pool, username)
+
+
+def _confirmation_attribute(pool, user=None) -> str | None:
+    """Where the sign-up code goes: an auto-verified attribute the user has, the phone first
+    (Cognito texts the code when it could verify both). Without a user: the likely one."""
+    auto = pool.extended_config.get("AutoVerifiedAttributes", [])
+    for attribute in ("phone_number", "email"):
+        if attribute in auto and (user is None or user.attribute_lookup.get(attribute)):
+            return attribute
+    return None
+
+
+def _recovery_attributes(pool) -> list[str]:
+    mechanisms = pool.extended_config.get("AccountRecoverySetting", {}).get("RecoveryMechanisms")
+    if not mechanisms:
+        return LEGACY_RECOVERY
+    names = [m["Name"] for m in sorted(mechanisms, key=lambda m: m["Priority"])]
+    if names == ["admin_only"]:
+        raise NotAuthorizedException("Contact administrator to reset password.")
+    return [{"verified_email": "email", "verified_phone_number": "phone_number"}[n] for n in names]
+
+
+def _simulated_delivery(attribute: str | None, username: str) -> dict:
+    """A believable, stable CodeDeliveryDetails for a user that does not exist (prevention on)."""
+    if attribute == "phone_number":
+        digits = str(int(hashlib.sha256(username.encode()).hexdigest(), 16))[-4:]
+        return codes.delivery_details("phone_number", "+1555555" + digits)
+    email = username if "@" in username else f"{username}@example.com"
+    return codes.delivery_details("email", email)
+
+
+def sign_up(resp) -> dict:
+    username, password = resp._get_param("Username"), resp._get_param("Password")
+    attributes = resp._get_param("UserAttributes", [])
+    backend, pool, client, existing = _client_and_user(resp)
+    validate_attributes(pool, attributes, "Attributes did not conform to the schema: ", updating=False)
+    if existing is not None:
+        raise UsernameExistsException("User already exists")
+    # moto creates the user (username attributes, password policy via our patched check).
+    user, _ = backend.sign_up(client.id, username, password, attributes)
+    result = {"UserConfirmed": False, "UserSub": user.id}
+    attribute = _confirmation_attribute(pool, user)
+    if attribute:
+        result["CodeDeliveryDetails"] = codes.send(pool.id, user, "SIGN_UP", "SIGN_UP", attribute)
+    return result
+
+
+def confirm_sign_up(resp) -> None:
+    _, pool, client, user = _client_and_user(resp)
+    if user is None:
+        if prevents_existence_errors(client):
+            raise CodeMismatchException(WRONG_CODE)
+        raise UserNotFoundException(UNKNOWN_USER)
+    if user.status != UserStatus.UNCONFIRMED:
+        raise NotAuthorizedException(f"User cannot be confirmed. Current status is {user.status.value}")
+    raise_for_code(codes.check(pool.id, user, "SIGN_UP", resp._get_param("ConfirmationCode")))
+    user.status = UserStatus.CONFIRMED
+    # The code proved the user reads that mailbox/phone.
+    attribute = _confirmation_attribute(pool, user)
+    if attribute:
+        user.update_attributes([{"Name": f"{attribute}_verified", "Value": "true"}])
+
+
+def resend_confirmation_code(resp) -> dict:
+    _, pool, client, user = _client_and_user(resp)
+    if user is None:
+        if prevents_existence_errors(client):
+            attribute = _confirmation_attribute(pool)
+            return {"CodeDeliveryDetails": _simulated_delivery(attribute, resp._get_param("Username"))}
+        raise UserNotFoundException(UNKNOWN_USER)
+    if user.status != UserStatus.UNCONFIRMED:
+        raise InvalidParameterException("User is already confirmed.")
+    attribute = _confirmation_attribute(pool, user)
+    if attribute is None:
+        raise InvalidParameterException("Auto verification not turned on.")
+    return {"CodeDeliveryDetails": codes.send(pool.id, user, "SIGN_UP", "SIGN_UP", attribute)}
+
+
+def forgot_password(resp) -> dict:
+    _, pool, client, user = _client_and_user(resp)
+    recovery = _recovery_attributes(pool)
+    if user is None:
+        if prevents_existence_errors(client):
+            return {"CodeDeliveryDetails": _simulated_delivery(recovery[0], resp._get_param("Username"))}
+        raise UserNotFoundException(UNKNOWN_USER)
+    if not user.enabled:
+        raise NotAuthorizedException("User is disabled.")
+    verified = [a for a in recovery if user.attribute_lookup.get(a) and user.attribute_lookup.get(f"{a}_verified") == "true"]
+    if not verified:
+        raise InvalidParameterException(
+            "Cannot reset password for the user as there is no registered/verified email or phone_number"
+        )
+    return {"CodeDeliveryDetails": codes.send(pool.id, user, "FORGOT_PASSWORD", "FORGOT_PASSWORD", verified[0])}
+
+
+def confirm_forgot_password(resp) -> None:
+    _, pool, client, user = _client_and_user(resp)
+    if user is None:
+        if prevents_existence_errors(client):
+            raise CodeMismatchException(WRONG_CODE)
+        raise UserNotFoundException(UNKNOWN_USER)
+    password = resp._get_param("Password")
+    validate_password(pool, password)  # before the code, so a weak password does not burn it
+    raise_for_code(codes.check(pool.id, user, "FORGOT_PASSWORD", resp._get_param("ConfirmationCode")))
+    user.password, user.status = password, UserStatus.CONFIRMED

@@ -1,0 +1,63 @@
+//! The local front door: serves every route on 127.0.0.1:$PORT (default 3000) with the same handler
+//! code the Lambda functions run.
+
+use bytes::Bytes;
+use http::{Method, Request, Response};
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
+use shared::app::{error_response, ApiRequest};
+use shared::input::MAX_BODY_BYTES;
+use shared::{ApiError, App, Operation};
+use std::net::SocketAddr;
+use tokio::net::TcpListener;
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    shared::telemetry::init_local();
+    let app = App::from_env().await?;
+    let port: u16 = match std::env::var("PORT") {
+        Ok(p) if !p.is_empty() => p.parse().map_err(|_| format!("PORT must be a port number, got {p:?}"))?,
+        _ => 3000,
+    };
+    let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port))).await?;
+    // The one line on stdout: scripts and tests read the URL from it.
+    println!("API listening on http://{}", listener.local_addr()?);
+    loop {
+        let (stream, _) = listener.accept().await?;
+        let app = app.clone();
+        tokio::spawn(async move {
+            let service = service_fn(move |request| serve(app.clone(), request));
+            if let Err(err) = auto::Builder::new(TokioExecutor::new())
+                .serve_connection(TokioIo::new(stream), service)
+                .await
+            {
+                tracing::debug!(error = %err, "connection closed with an error");
+            }
+        });
+    }
+}
+
+async fn serve(app: App, request: Request<Incoming>) -> Result<Response<Full<Bytes>>, std::convert::Infallible> {
+    let Some(operation) = Operation::from_path(request.uri().path()) else {
+        return Ok(to_hyper(error_response(&ApiError::NotFound)));
+    };
+    let (parts, body) = request.into_parts();
+    // Read at most one byte more than the limit: enough to know the body is too large, never more.
+    let body = match Limited::new(body, MAX_BODY_BYTES + 1).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(err) if err.downcast_ref::<http_body_util::LengthLimitError>().is_some() => {
+            return Ok(to_hyper(error_response(&ApiError::PayloadTooLarge { limit: MAX_BODY_BYTES })));
+        }
+        Err(_) => return Ok(to_hyper(error_response(&ApiError::invalid("The request body could not be read.")))),
+    };
+    let method = if parts.method == Method::HEAD { Method::GET } else { parts.method };
+    let response = app.handle(operation, ApiRequest { method, headers: parts.headers, body }).await;
+    Ok(to_hyper(response))
+}
+
+fn to_hyper(response: shared::ApiResponse) -> Response<Full<Bytes>> {
+    response.map(|body| Full::new(Bytes::from(body)))
+}

@@ -1,0 +1,233 @@
+//! Configuration, read once per container from the environment, failing fast with a message that names the
+//! variable. Pure: `Config::from_lookup` takes any lookup function, so it is tested without touching the
+//! process environment.
+
+use std::time::Duration;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoginFlow {
+    /// The password goes to Cognito over TLS (the default; needs ALLOW_USER_PASSWORD_AUTH on the client).
+    UserPassword,
+}
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct Config {
+    pub user_pool_id: String,
+    pub client_id: String,
+    /// Present when the app client has a secret: every call that takes one then sends SECRET_HASH.
+    pub client_secret: Option<String>,
+    pub region: String,
+    pub login_flow: LoginFlow,
+    pub totp_issuer: String,
+    pub timeouts: Timeouts,
+    /// Answer a duplicate sign-up like a fresh one (no enumeration through /signup).
+    pub hide_existing_users: bool,
+    /// Browser mode: the refresh token lives in a `__Host-` cookie and state-changing routes need CSRF proof.
+    pub session_cookie: bool,
+    /// Exact origins allowed by CORS (and, in cookie mode, by the CSRF check).
+    pub allowed_origins: Vec<String>,
+    /// `Max-Age` of the refresh-token cookie.
+    pub refresh_token_validity: Duration,
+    /// `PARANOIA` / `Paranoia` was set: accepted for compatibility with the original library, ignored.
+    pub paranoia_ignored: bool,
+}
+
+// The client secret must never reach a log line, even through `{:?}`.
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("user_pool_id", &self.user_pool_id)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret.as_ref().map(|_| "<redacted>"))
+            .field("region", &self.region)
+            .field("login_flow", &self.login_flow)
+            .field("timeouts", &self.timeouts)
+            .field("session_cookie", &self.session_cookie)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Bounds on every Cognito call. The SDK has no read timeout by default: a hung Cognito would hang the
+/// function until Lambda kills it, so each bound is explicit and well under API Gateway's 29 s.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Timeouts {
+    pub connect: Duration,
+    /// One attempt (connect + request + response).
+    pub attempt: Duration,
+    /// All attempts of one call, retries and back-off included.
+    pub operation: Duration,
+    pub max_attempts: u32,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        // Two sequential calls (refresh, then the operation) still answer within 10 s when Cognito hangs.
+        Timeouts {
+            connect: Duration::from_millis(1000),
+            attempt: Duration::from_millis(3000),
+            operation: Duration::from_millis(4500),
+            max_attempts: 3,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("configuration error: {0}")]
+pub struct ConfigError(String);
+
+impl Config {
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Config::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        // An empty variable is treated as unset: SAM passes empty parameters as "".
+        let get = |name: &str| lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let required = |name: &str| get(name).ok_or_else(|| ConfigError(format!("{name} is not set")));
+
+        let user_pool_id = required("USER_POOL_ID")?;
+        let (pool_region, pool_suffix) = user_pool_id.split_once('_').unwrap_or(("", ""));
+        if pool_region.is_empty() || pool_suffix.is_empty() {
+            return Err(ConfigError(format!(
+                "USER_POOL_ID must look like <region>_<id> (e.g. us-east-1_AbC123), got {user_pool_id:?}"
+            )));
+        }
+        let client_id = required("USER_POOL_CLIENT_ID")?;
+        let region = get("AWS_REGION")
+            .or_else(|| get("AWS_DEFAULT_REGION"))
+            .unwrap_or_else(|| pool_region.to_owned());
+        let login_flow = match get("LOGIN_FLOW").as_deref() {
+            None | Some("USER_PASSWORD_AUTH") => LoginFlow::UserPassword,
+            Some("USER_SRP_AUTH") => {
+                return Err(ConfigError("LOGIN_FLOW=USER_SRP_AUTH is not supported by this version yet".into()))
+            }
+            Some(other) => {
+                return Err(ConfigError(format!(
+                    "LOGIN_FLOW must be USER_PASSWORD_AUTH or USER_SRP_AUTH, got {other:?}"
+                )))
+            }
+        };
+        let defaults = Timeouts::default();
+        let timeouts = Timeouts {
+            connect: millis(&get, "COGNITO_CONNECT_TIMEOUT_MS", defaults.connect)?,
+            attempt: millis(&get, "COGNITO_ATTEMPT_TIMEOUT_MS", defaults.attempt)?,
+            operation: millis(&get, "COGNITO_OPERATION_TIMEOUT_MS", defaults.operation)?,
+            max_attempts: number(&get, "COGNITO_MAX_ATTEMPTS", defaults.max_attempts)?,
+        };
+        if timeouts.max_attempts == 0 {
+            return Err(ConfigError("COGNITO_MAX_ATTEMPTS must be at least 1".into()));
+        }
+        let refresh_days = number(&get, "REFRESH_TOKEN_VALIDITY_DAYS", 30u32)?;
+        Ok(Config {
+            user_pool_id,
+            client_id,
+            client_secret: get("USER_POOL_CLIENT_SECRET"),
+            region,
+            login_flow,
+            totp_issuer: get("TOTP_ISSUER").unwrap_or_else(|| "cognito-user-pool-rs".to_owned()),
+            timeouts,
+            hide_existing_users: flag(&get, "HIDE_EXISTING_USERS")?,
+            session_cookie: flag(&get, "SESSION_COOKIE")?,
+            allowed_origins: get("ALLOWED_ORIGINS")
+                .map(|list| {
+                    list.split(',')
+                        .map(|o| o.trim().trim_end_matches('/').to_owned())
+                        .filter(|o| !o.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            refresh_token_validity: Duration::from_secs(u64::from(refresh_days) * 86_400),
+            paranoia_ignored: get("PARANOIA").is_some() || get("Paranoia").is_some(),
+        })
+    }
+}
+
+fn number<T: std::str::FromStr>(get: &impl Fn(&str) -> Option<String>, name: &str, default: T) -> Result<T, ConfigError> {
+    match get(name) {
+        None => Ok(default),
+        Some(raw) => raw
+            .parse()
+            .map_err(|_| ConfigError(format!("{name} must be a whole number, got {raw:?}"))),
+    }
+}
+
+fn millis(get: &impl Fn(&str) -> Option<String>, name: &str, default: Duration) -> Result<Duration, ConfigError> {
+    let ms = number(get, name, default.as_millis() as u64)?;
+    if ms == 0 {
+        return Err(ConfigError(format!("{name} must be greater than 0")));
+    }
+    Ok(Duration::from_millis(ms))
+}
+
+fn flag(get: &impl Fn(&str) -> Option<String>, name: &str) -> Result<bool, ConfigError> {
+    match get(name).map(|v| v.to_ascii_lowercase()).as_deref() {
+        None | Some("false") | Some("0") => Ok(false),
+        Some("true") | Some("1") => Ok(true),
+        Some(other) => Err(ConfigError(format!("{name} must be true or false, got {other:?}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    const BASE: [(&str, &str); 2] = [("USER_POOL_ID", "eu-west-1_AbC123"), ("USER_POOL_CLIENT_ID", "client")];
+
+    #[test]
+    fn minimal_config_uses_defaults_and_the_pool_region() {
+        let c = config(&BASE).unwrap();
+        assert_eq!(c.region, "eu-west-1");
+        assert_eq!(c.client_secret, None);
+        assert_eq!(c.login_flow, LoginFlow::UserPassword);
+        assert_eq!(c.timeouts, Timeouts::default());
+        assert!(!c.paranoia_ignored && !c.session_cookie && !c.hide_existing_users);
+    }
+
+    #[test]
+    fn missing_or_malformed_variables_are_named() {
+        assert_eq!(config(&[]).unwrap_err().to_string(), "configuration error: USER_POOL_ID is not set");
+        let err = config(&[("USER_POOL_ID", "nounderscore"), ("USER_POOL_CLIENT_ID", "c")]).unwrap_err();
+        assert!(err.to_string().contains("USER_POOL_ID must look like"));
+        let err = config(&[BASE[0]]).unwrap_err();
+        assert!(err.to_string().contains("USER_POOL_CLIENT_ID"));
+        let err = config(&[BASE[0], BASE[1], ("LOGIN_FLOW", "CUSTOM")]).unwrap_err();
+        assert!(err.to_string().contains("LOGIN_FLOW"));
+        let err = config(&[BASE[0], BASE[1], ("COGNITO_ATTEMPT_TIMEOUT_MS", "soon")]).unwrap_err();
+        assert!(err.to_string().contains("COGNITO_ATTEMPT_TIMEOUT_MS"));
+        let err = config(&[BASE[0], BASE[1], ("SESSION_COOKIE", "yes")]).unwrap_err();
+        assert!(err.to_string().contains("SESSION_COOKIE"));
+    }
+
+    #[test]
+    fn optional_settings_are_read() {
+        let c = config(&[
+            BASE[0],
+            BASE[1],
+            ("USER_POOL_CLIENT_SECRET", "s3cr3t"),
+            ("AWS_REGION", "us-east-1"),
+            ("Paranoia", "7"),
+            ("ALLOWED_ORIGINS", "https://a.example, https://b.example/"),
+            ("SESSION_COOKIE", "true"),
+        ])
+        .unwrap();
+        assert_eq!(c.client_secret.as_deref(), Some("s3cr3t"));
+        assert_eq!(c.region, "us-east-1");
+        assert!(c.paranoia_ignored);
+        assert_eq!(c.allowed_origins, ["https://a.example", "https://b.example"]);
+        assert!(c.session_cookie);
+        assert!(!format!("{c:?}").contains("s3cr3t"));
+    }
+
+    #[test]
+    fn empty_values_count_as_unset() {
+        let c = config(&[BASE[0], BASE[1], ("USER_POOL_CLIENT_SECRET", ""), ("PARANOIA", " ")]).unwrap();
+        assert_eq!(c.client_secret, None);
+        assert!(!c.paranoia_ignored);
+    }
+}

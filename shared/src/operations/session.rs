@@ -1,0 +1,95 @@
+//! Sessions: refresh tokens, log out everywhere.
+
+use crate::app::{success, ApiRequest, App, Reply};
+use crate::challenge::{respond, AuthStep};
+use crate::cognito::failure;
+use crate::credentials::{self, INVALID_TOKEN};
+use crate::error::ApiError;
+use crate::input::Fields;
+use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, AuthenticationResultType};
+
+pub const BAD_REFRESH: &str = "The refresh token is invalid, expired or revoked.";
+
+pub async fn refresh_route(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> {
+    let fields = Fields::parse(&request.body, &["username", "refreshToken"])?;
+    let username = fields.username("username")?;
+    let refresh_token = fields.required_str("refreshToken")?;
+    let result = refresh(app, username, refresh_token, BAD_REFRESH).await?;
+    let step = AuthStep { result: Some(&result), challenge: None, session: None, parameters: None };
+    Ok(respond(step, Some(refresh_token))?.into())
+}
+
+/// REFRESH_TOKEN_AUTH. With a client secret, SECRET_HASH must be computed over the user's internal
+/// username, which differs from what the caller typed when they log in with an alias (email, phone):
+/// if Cognito refuses the hash, we look the internal username up (AdminGetUser) and try once more.
+pub async fn refresh(
+    app: &App,
+    username: &str,
+    refresh_token: &str,
+    not_authorized: &'static str,
+) -> Result<AuthenticationResultType, ApiError> {
+    match refresh_once(app, username, refresh_token).await {
+        Err(ApiError::NotAuthorized(_)) if app.config.client_secret.is_some() => {
+            let internal = internal_username(app, username).await;
+            match internal {
+                Some(internal) if internal != username => refresh_once(app, &internal, refresh_token).await,
+                _ => Err(ApiError::NotAuthorized(not_authorized)),
+            }
+        }
+        other => other,
+    }
+    .map_err(|err| match err {
+        ApiError::NotAuthorized(_) => ApiError::NotAuthorized(not_authorized),
+        other => other,
+    })
+}
+
+async fn refresh_once(app: &App, username: &str, refresh_token: &str) -> Result<AuthenticationResultType, ApiError> {
+    let mut call = app
+        .cognito
+        .initiate_auth()
+        .client_id(app.client_id())
+        .auth_flow(AuthFlowType::RefreshTokenAuth)
+        .auth_parameters("REFRESH_TOKEN", refresh_token);
+    if let Some(hash) = app.secret_hash(username) {
+        call = call.auth_parameters("SECRET_HASH", hash);
+    }
+    let output = call
+        .send()
+        .await
+        .map_err(|err| failure("InitiateAuth", err).into_api_error(BAD_REFRESH))?;
+    match output.authentication_result {
+        Some(result) => Ok(result),
+        // A refresh never legitimately answers with a challenge.
+        None => Err(ApiError::UpstreamError),
+    }
+}
+
+/// The internal username behind an alias, or `None` when it cannot be found (unknown user, no permission).
+async fn internal_username(app: &App, username: &str) -> Option<String> {
+    match app
+        .cognito
+        .admin_get_user()
+        .user_pool_id(&app.config.user_pool_id)
+        .username(username)
+        .send()
+        .await
+    {
+        Ok(user) => Some(user.username),
+        Err(err) => {
+            failure("AdminGetUser", err);
+            None
+        }
+    }
+}
+
+pub async fn logout(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> {
+    let (token, ()) = credentials::authenticated(app, request, &[], |_| Ok(())).await?;
+    app.cognito
+        .global_sign_out()
+        .access_token(&token.token)
+        .send()
+        .await
+        .map_err(|err| failure("GlobalSignOut", err).into_api_error(INVALID_TOKEN))?;
+    Ok(success())
+}

@@ -1,0 +1,84 @@
+//! The route table: every operation, its HTTP path and its Lambda function name. The local server routes
+//! with it, each function binary names its operation from it, and the template / OpenAPI tests compare
+//! `template.yaml` and `openapi.yaml` against it, so a route cannot be added in one place only.
+
+use http::Method;
+
+macro_rules! operations {
+    ($($variant:ident => $path:literal, $function:literal;)+) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Operation { $($variant),+ }
+
+        impl Operation {
+            pub const ALL: &'static [Operation] = &[$(Operation::$variant),+];
+
+            /// The HTTP path, the same behind API Gateway and on the local server.
+            pub fn path(self) -> &'static str {
+                match self { $(Operation::$variant => $path),+ }
+            }
+
+            /// The function's name: its folder under `functions/`, its binary, its event file.
+            pub fn function_name(self) -> &'static str {
+                match self { $(Operation::$variant => $function),+ }
+            }
+        }
+    };
+}
+
+operations! {
+    Signup => "/signup", "signup";
+    SignupConfirm => "/signup/confirm", "signup-confirm";
+    SignupResend => "/signup/resend", "signup-resend";
+    Login => "/login", "login";
+    LoginMfa => "/login/mfa", "login-mfa";
+    LoginNewPassword => "/login/new-password", "login-new-password";
+    SessionRefresh => "/session/refresh", "session-refresh";
+    Logout => "/logout", "logout";
+    MfaGet => "/mfa/get", "mfa-get";
+    MfaSet => "/mfa/set", "mfa-set";
+    ProfileGet => "/profile/get", "profile-get";
+    ProfileEdit => "/profile/edit", "profile-edit";
+    ProfilePhone => "/profile/phone", "profile-phone";
+    ProfileAttributeConfirm => "/profile/attribute/confirm", "profile-attribute-confirm";
+    PasswordChange => "/password/change", "password-change";
+    PasswordForgot => "/password/forgot", "password-forgot";
+    PasswordReset => "/password/reset", "password-reset";
+}
+
+impl Operation {
+    /// Every route is POST.
+    pub const METHOD: Method = Method::POST;
+
+    pub fn from_path(path: &str) -> Option<Operation> {
+        Operation::ALL.iter().copied().find(|op| op.path() == path)
+    }
+
+    pub fn from_function_name(name: &str) -> Option<Operation> {
+        Operation::ALL.iter().copied().find(|op| op.function_name() == name)
+    }
+
+    /// Routes that answer with tokens (and so, in cookie mode, set the refresh-token cookie).
+    pub fn returns_tokens(self) -> bool {
+        matches!(
+            self,
+            Operation::Login | Operation::LoginMfa | Operation::LoginNewPassword | Operation::SessionRefresh
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_and_function_names_are_unique_and_round_trip() {
+        let mut paths = std::collections::HashSet::new();
+        let mut names = std::collections::HashSet::new();
+        for &op in Operation::ALL {
+            assert!(paths.insert(op.path()) && names.insert(op.function_name()));
+            assert_eq!(Operation::from_path(op.path()), Some(op));
+            assert_eq!(Operation::from_function_name(op.function_name()), Some(op));
+        }
+        assert_eq!(Operation::from_path("/nope"), None);
+    }
+}
