@@ -158,6 +158,8 @@ def _password_verifier(backend, pool, client, answers: dict) -> dict:
     if user is None or user is not find_user(pool, started[0]):
         raise NotAuthorizedException(WRONG_CREDENTIALS)
     check_secret_hash(client, answers["USERNAME"], answers.get("SECRET_HASH"))
+    if user.status == UserStatus.RESET_REQUIRED:  # moto's SRP start does not check this
+        raise PasswordResetRequiredException("Password reset required for the user")
     return _after_password(backend, pool, client, user)
 
 

@@ -75,9 +75,10 @@ def claims(token: str) -> dict:
     """The payload of a JWT we issued, unverified (we only read our own tokens); {} if not a JWT."""
     try:
         payload = token.split(".")[1]
-        return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        decoded = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     except (IndexError, ValueError):
         return {}
+    return decoded if isinstance(decoded, dict) else {}
 
 
 def user_for_access_token(token: str | None):
@@ -90,7 +91,8 @@ def user_for_access_token(token: str | None):
             if claims(token).get("exp", 0) < time.time():
                 raise NotAuthorizedException("Access Token has expired")
             user = pool._get_user(entry[1])
-            if user is None:
+            # The sub check keeps a deleted user's tokens from reaching a new user of the same name.
+            if user is None or claims(token).get("sub") != user.id:
                 raise NotAuthorizedException("User does not exist.")
             if not user.enabled:
                 raise NotAuthorizedException("User is disabled.")

@@ -8,6 +8,8 @@ from moto.cognitoidp.responses import CognitoIdpResponse
 from moto.core.responses import ActionResult, EmptyResult
 
 from . import auth, mfa, profile, signout, signup
+from .errors import UserNotFoundException
+from .lookup import find_user
 from .policy import validate_password
 
 log = logging.getLogger("cognito_emulator")
@@ -88,6 +90,14 @@ def _admin_set_user_mfa_preference(self, user_pool_id, username, software_token_
     mfa.set_mfa_preference(self.admin_get_user(user_pool_id, username), sms_mfa_settings, software_token_mfa_settings)
 
 
+def _admin_get_user(self, user_pool_id, username):
+    """Admin calls find a user by sub or alias too, as Cognito does (moto: username only)."""
+    user = find_user(self.describe_user_pool(user_pool_id), username)
+    if user is None:
+        raise UserNotFoundException("User does not exist.")
+    return user
+
+
 def install() -> None:
     for name, fn in HANDLERS.items():
         setattr(CognitoIdpResponse, name, _as_method(fn))
@@ -96,3 +106,4 @@ def install() -> None:
     # moto's own paths (AdminSetUserPassword, AdminCreateUser, ...) get the same rules.
     CognitoIdpBackend._validate_password = _validate_password
     CognitoIdpBackend.admin_set_user_mfa_preference = _admin_set_user_mfa_preference
+    CognitoIdpBackend.admin_get_user = _admin_get_user

@@ -35,14 +35,22 @@ def _body(request: Request) -> dict:
 
 def _create_pool(request: Request) -> dict:
     body = _body(request)
-    mfa = body.get("mfa", "OPTIONAL")
-    if mfa not in pools.MFA_MODES:
-        raise BadRequest(400, f"mfa must be one of {', '.join(pools.MFA_MODES)}")
-    return pools.create_pool(body.get("name"), mfa, bool(body.get("clientSecret", False)))
+    try:
+        return pools.create_pool(body.get("name"), body.get("mfa", "OPTIONAL"), bool(body.get("clientSecret", False)))
+    except ValueError as error:  # a bad "mfa"
+        raise BadRequest(400, str(error)) from None
 
 
 def _messages(request: Request) -> dict:
-    return {"messages": codes.messages(request.args.get("userPoolId"), request.args.get("username"))}
+    pool_id, username = request.args.get("userPoolId"), request.args.get("username")
+    if pool_id and username:
+        # Messages are filed under the internal username; accept an email/sub/alias as well.
+        try:
+            user = find_user(find_pool(pool_id)[1], username)
+        except ResourceNotFoundException:
+            user = None
+        username = user.username if user else username
+    return {"messages": codes.messages(pool_id, username)}
 
 
 def _expire_codes(request: Request) -> dict:

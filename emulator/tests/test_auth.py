@@ -12,6 +12,15 @@ def test_password_login_gives_tokens(emulator, idp, pool):
     assert idp.get_user(AccessToken=result["AccessToken"])["Username"] == user
 
 
+def test_users_are_found_by_sub_too(emulator, idp, pool):
+    user = emulator.sign_up(pool)
+    sub = idp.admin_get_user(UserPoolId=pool["userPoolId"], Username=user)["UserAttributes"]
+    sub = next(a["Value"] for a in sub if a["Name"] == "sub")
+    assert idp.admin_get_user(UserPoolId=pool["userPoolId"], Username=sub)["Username"] == user
+    with raises("UserNotFoundException", "User does not exist."):
+        idp.admin_get_user(UserPoolId=pool["userPoolId"], Username="ghost")
+
+
 def test_wrong_password_and_unknown_user_look_the_same(emulator, pool):
     user = emulator.confirmed_user(pool)
     with raises("NotAuthorizedException", "Incorrect username or password.") as wrong:

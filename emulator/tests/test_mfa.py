@@ -185,3 +185,29 @@ def test_challenge_answers_need_secret_hash(emulator, idp):
         answer(idp, pool, challenge, username, SMS_MFA_CODE=code)
     result = answer(idp, pool, challenge, username, SMS_MFA_CODE=code, SECRET_HASH=secret_hash(pool, username))
     assert result["AuthenticationResult"]["AccessToken"]
+
+
+def test_mfa_after_new_password_and_after_srp(emulator, idp):
+    pool = emulator.new_pool(mfa="ON")
+    idp.admin_create_user(UserPoolId=pool["userPoolId"], Username="newbie", TemporaryPassword="Temp0rary!", MessageAction="SUPPRESS")
+    challenge = emulator.login(pool, "newbie", "Temp0rary!")
+    following = answer(idp, pool, challenge, "newbie", NEW_PASSWORD=PASSWORD)
+    assert following["ChallengeName"] == "MFA_SETUP"
+
+    user = emulator.confirmed_user(pool)
+    emulator.set_phone(pool, user)  # required MFA uses a verified phone as is
+    started = idp.initiate_auth(ClientId=pool["clientId"], AuthFlow="USER_SRP_AUTH", AuthParameters={"USERNAME": user, "SRP_A": "abc"})
+    parameters = started["ChallengeParameters"]
+    verifier = idp.respond_to_auth_challenge(
+        ClientId=pool["clientId"],
+        ChallengeName="PASSWORD_VERIFIER",
+        ChallengeResponses={
+            "USERNAME": user,
+            "PASSWORD_CLAIM_SECRET_BLOCK": parameters["SECRET_BLOCK"],
+            "PASSWORD_CLAIM_SIGNATURE": "signature",
+            "TIMESTAMP": "Wed Nov 26 13:00:00 UTC 2026",
+        },
+    )
+    assert verifier["ChallengeName"] == "SMS_MFA"
+    code = emulator.last_code(pool, user, "SMS_MFA")
+    assert answer(idp, pool, verifier, user, SMS_MFA_CODE=code)["AuthenticationResult"]

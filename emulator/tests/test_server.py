@@ -2,6 +2,7 @@
 
 import json
 import time
+import urllib.error
 import urllib.request
 
 from conftest import raises, start_server, stop_server
@@ -81,3 +82,24 @@ def test_unimplemented_operation_is_a_json_error(idp, emulator, pool):
 def test_jwks_is_served(emulator, pool):
     with urllib.request.urlopen(f"{emulator.endpoint}/{pool['userPoolId']}/.well-known/jwks.json") as response:
         assert json.loads(response.read())["keys"][0]["alg"] == "RS256"
+
+
+def raw_call(emulator, operation: str, body: dict):
+    request = urllib.request.Request(
+        emulator.endpoint + "/",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": f"AWSCognitoIdentityProviderService.{operation}"},
+    )
+    try:
+        urllib.request.urlopen(request)
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, json.loads(error.read())
+    raise AssertionError("expected an error")
+
+
+def test_errors_have_the_aws_wire_shape(emulator):
+    for operation in ("GetUser", "SetUserSettings"):
+        status, headers, body = raw_call(emulator, operation, {"AccessToken": "garbage", "MFAOptions": []})
+        assert status == 400
+        assert headers["X-Amzn-ErrorType"] == body["__type"] and set(body) == {"__type", "message"}
+    assert raw_call(emulator, "GetUser", {"AccessToken": "garbage"})[2]["__type"] == "NotAuthorizedException"
