@@ -1,4 +1,4 @@
-"""python -m cognito_emulator serve [--host 127.0.0.1] [--port 0] [--seed] [--verbose]"""
+"""python -m cognito_emulator serve [--host 127.0.0.1] [--port 0] [--seed] [--verbose] [--exit-with-parent]"""
 
 import argparse
 import logging
@@ -13,7 +13,12 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--port", type=int, default=0, help="0 picks a free port")
     serve.add_argument("--seed", action="store_true", help="create the default pool and client")
     serve.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    serve.add_argument(
+        "--exit-with-parent", action="store_true", help="exit when the process that started it exits (test harnesses)"
+    )
     args = parser.parse_args(argv)
+    if args.exit_with_parent:
+        _exit_with_parent()
 
     # stdout carries only the readiness line; everything else goes to stderr.
     level = logging.INFO if args.verbose else logging.WARNING
@@ -22,6 +27,22 @@ def main(argv: list[str] | None = None) -> None:
     from .server import serve as run  # imports moto: after the version check in __init__
 
     run(args.host, args.port, args.seed)
+
+
+def _exit_with_parent() -> None:
+    """A harness that dies without cleaning up must not leave an emulator behind: poll the parent."""
+    import os
+    import threading
+    import time
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 if __name__ == "__main__":

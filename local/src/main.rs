@@ -19,7 +19,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     shared::telemetry::init_local();
     let app = App::from_env().await?;
     let port: u16 = match std::env::var("PORT") {
-        Ok(p) if !p.is_empty() => p.parse().map_err(|_| format!("PORT must be a port number, got {p:?}"))?,
+        Ok(p) if !p.is_empty() => p
+            .parse()
+            .map_err(|_| format!("PORT must be a port number, got {p:?}"))?,
         _ => 3000,
     };
     let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port))).await?;
@@ -40,7 +42,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     }
 }
 
-async fn serve(app: App, request: Request<Incoming>) -> Result<Response<Full<Bytes>>, std::convert::Infallible> {
+async fn serve(
+    app: App,
+    request: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, std::convert::Infallible> {
     let Some(operation) = Operation::from_path(request.uri().path()) else {
         return Ok(to_hyper(error_response(&ApiError::NotFound)));
     };
@@ -48,13 +53,36 @@ async fn serve(app: App, request: Request<Incoming>) -> Result<Response<Full<Byt
     // Read at most one byte more than the limit: enough to know the body is too large, never more.
     let body = match Limited::new(body, MAX_BODY_BYTES + 1).collect().await {
         Ok(collected) => collected.to_bytes(),
-        Err(err) if err.downcast_ref::<http_body_util::LengthLimitError>().is_some() => {
-            return Ok(to_hyper(error_response(&ApiError::PayloadTooLarge { limit: MAX_BODY_BYTES })));
+        Err(err)
+            if err
+                .downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some() =>
+        {
+            return Ok(to_hyper(error_response(&ApiError::PayloadTooLarge {
+                limit: MAX_BODY_BYTES,
+            })));
         }
-        Err(_) => return Ok(to_hyper(error_response(&ApiError::invalid("The request body could not be read.")))),
+        Err(_) => {
+            return Ok(to_hyper(error_response(&ApiError::invalid(
+                "The request body could not be read.",
+            ))))
+        }
     };
-    let method = if parts.method == Method::HEAD { Method::GET } else { parts.method };
-    let response = app.handle(operation, ApiRequest { method, headers: parts.headers, body }).await;
+    let method = if parts.method == Method::HEAD {
+        Method::GET
+    } else {
+        parts.method
+    };
+    let response = app
+        .handle(
+            operation,
+            ApiRequest {
+                method,
+                headers: parts.headers,
+                body,
+            },
+        )
+        .await;
     Ok(to_hyper(response))
 }
 

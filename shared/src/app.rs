@@ -22,7 +22,11 @@ pub struct ApiRequest {
 
 impl ApiRequest {
     pub fn post(body: impl Into<Bytes>) -> ApiRequest {
-        ApiRequest { method: Method::POST, headers: HeaderMap::new(), body: body.into() }
+        ApiRequest {
+            method: Method::POST,
+            headers: HeaderMap::new(),
+            body: body.into(),
+        }
     }
 
     pub fn header(&self, name: impl http::header::AsHeaderName) -> Option<&str> {
@@ -41,7 +45,10 @@ pub struct Reply {
 
 impl From<serde_json::Value> for Reply {
     fn from(body: serde_json::Value) -> Reply {
-        Reply { body, headers: Vec::new() }
+        Reply {
+            body,
+            headers: Vec::new(),
+        }
     }
 }
 
@@ -68,7 +75,10 @@ impl App {
     }
 
     pub fn new(config: Config, cognito: Client) -> App {
-        App { config: Arc::new(config), cognito }
+        App {
+            config: Arc::new(config),
+            cognito,
+        }
     }
 
     /// Runs `operation` for `request`. Never fails: every error becomes its JSON answer.
@@ -108,7 +118,11 @@ pub fn error_response(err: &ApiError) -> ApiResponse {
     json_response(err.status(), &err.body(), headers)
 }
 
-pub fn json_response(status: StatusCode, body: &serde_json::Value, headers: Vec<(HeaderName, HeaderValue)>) -> ApiResponse {
+pub fn json_response(
+    status: StatusCode,
+    body: &serde_json::Value,
+    headers: Vec<(HeaderName, HeaderValue)>,
+) -> ApiResponse {
     let mut response = Response::new(body.to_string());
     *response.status_mut() = status;
     let h = response.headers_mut();

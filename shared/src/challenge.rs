@@ -27,10 +27,16 @@ pub fn respond(step: AuthStep<'_>, refresh_fallback: Option<&str>) -> Result<Val
         tracing::error!("Cognito answered a login step with neither tokens nor a challenge");
         return Err(ApiError::UpstreamError);
     };
-    let param = |name: &str| step.parameters.and_then(|p| p.get(name)).map(String::as_str);
+    let param = |name: &str| {
+        step.parameters
+            .and_then(|p| p.get(name))
+            .map(String::as_str)
+    };
     let mut body = Map::new();
     let next_step = match challenge {
-        ChallengeNameType::SmsMfa | ChallengeNameType::SoftwareTokenMfa | ChallengeNameType::EmailOtp => {
+        ChallengeNameType::SmsMfa
+        | ChallengeNameType::SoftwareTokenMfa
+        | ChallengeNameType::EmailOtp => {
             body.insert("mfaType".into(), json!(challenge.as_str()));
             if let Some(destination) = param("CODE_DELIVERY_DESTINATION") {
                 body.insert("destination".into(), json!(destination));
@@ -40,13 +46,19 @@ pub fn respond(step: AuthStep<'_>, refresh_fallback: Option<&str>) -> Result<Val
         ChallengeNameType::NewPasswordRequired => {
             if let Some(raw) = param("requiredAttributes") {
                 let names = string_list(raw)?;
-                let plain: Vec<&str> = names.iter().map(|n| n.strip_prefix("userAttributes.").unwrap_or(n)).collect();
+                let plain: Vec<&str> = names
+                    .iter()
+                    .map(|n| n.strip_prefix("userAttributes.").unwrap_or(n))
+                    .collect();
                 body.insert("requiredAttributes".into(), json!(plain));
             }
             "NEW_PASSWORD_REQUIRED"
         }
         ChallengeNameType::SelectMfaType => {
-            let types = param("MFAS_CAN_CHOOSE").map(string_list).transpose()?.unwrap_or_default();
+            let types = param("MFAS_CAN_CHOOSE")
+                .map(string_list)
+                .transpose()?
+                .unwrap_or_default();
             body.insert("mfaTypes".into(), json!(types));
             "SELECT_MFA_TYPE"
         }
@@ -57,7 +69,10 @@ pub fn respond(step: AuthStep<'_>, refresh_fallback: Option<&str>) -> Result<Val
         }
     };
     let Some(session) = step.session.filter(|s| !s.is_empty()) else {
-        tracing::error!(challenge = challenge.as_str(), "Cognito sent a challenge without a session");
+        tracing::error!(
+            challenge = challenge.as_str(),
+            "Cognito sent a challenge without a session"
+        );
         return Err(ApiError::UpstreamError);
     };
     body.insert("nextStep".into(), json!(next_step));
@@ -77,22 +92,53 @@ fn string_list(raw: &str) -> Result<Vec<String>, ApiError> {
 mod tests {
     use super::*;
 
-    fn challenge(name: ChallengeNameType, params: &[(&str, &str)], session: Option<&str>) -> Result<Value, ApiError> {
-        let params: HashMap<String, String> = params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        respond(AuthStep { result: None, challenge: Some(&name), session, parameters: Some(&params) }, None)
+    fn challenge(
+        name: ChallengeNameType,
+        params: &[(&str, &str)],
+        session: Option<&str>,
+    ) -> Result<Value, ApiError> {
+        let params: HashMap<String, String> = params
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        respond(
+            AuthStep {
+                result: None,
+                challenge: Some(&name),
+                session,
+                parameters: Some(&params),
+            },
+            None,
+        )
     }
 
     #[test]
     fn sms_mfa_reports_type_and_destination() {
-        let body = challenge(ChallengeNameType::SmsMfa, &[("CODE_DELIVERY_DESTINATION", "+*******1234")], Some("s")).unwrap();
-        assert_eq!(body, json!({"nextStep": "MFA_AUTH", "mfaType": "SMS_MFA", "destination": "+*******1234", "loginSession": "s"}));
+        let body = challenge(
+            ChallengeNameType::SmsMfa,
+            &[("CODE_DELIVERY_DESTINATION", "+*******1234")],
+            Some("s"),
+        )
+        .unwrap();
+        assert_eq!(
+            body,
+            json!({"nextStep": "MFA_AUTH", "mfaType": "SMS_MFA", "destination": "+*******1234", "loginSession": "s"})
+        );
     }
 
     #[test]
     fn totp_and_email_otp_are_mfa_auth() {
         let body = challenge(ChallengeNameType::SoftwareTokenMfa, &[], Some("s")).unwrap();
-        assert_eq!(body, json!({"nextStep": "MFA_AUTH", "mfaType": "SOFTWARE_TOKEN_MFA", "loginSession": "s"}));
-        let body = challenge(ChallengeNameType::EmailOtp, &[("CODE_DELIVERY_DESTINATION", "a***@e***")], Some("s")).unwrap();
+        assert_eq!(
+            body,
+            json!({"nextStep": "MFA_AUTH", "mfaType": "SOFTWARE_TOKEN_MFA", "loginSession": "s"})
+        );
+        let body = challenge(
+            ChallengeNameType::EmailOtp,
+            &[("CODE_DELIVERY_DESTINATION", "a***@e***")],
+            Some("s"),
+        )
+        .unwrap();
         assert_eq!(body["mfaType"], "EMAIL_OTP");
         assert_eq!(body["destination"], "a***@e***");
     }
@@ -101,21 +147,40 @@ mod tests {
     fn new_password_lists_plain_attribute_names() {
         let body = challenge(
             ChallengeNameType::NewPasswordRequired,
-            &[("requiredAttributes", r#"["userAttributes.name","userAttributes.custom:team"]"#)],
+            &[(
+                "requiredAttributes",
+                r#"["userAttributes.name","userAttributes.custom:team"]"#,
+            )],
             Some("s"),
         )
         .unwrap();
         assert_eq!(body["nextStep"], "NEW_PASSWORD_REQUIRED");
         assert_eq!(body["requiredAttributes"], json!(["name", "custom:team"]));
         let body = challenge(ChallengeNameType::NewPasswordRequired, &[], Some("s")).unwrap();
-        assert_eq!(body, json!({"nextStep": "NEW_PASSWORD_REQUIRED", "loginSession": "s"}));
+        assert_eq!(
+            body,
+            json!({"nextStep": "NEW_PASSWORD_REQUIRED", "loginSession": "s"})
+        );
     }
 
     #[test]
     fn select_mfa_type_and_mfa_setup() {
-        let body = challenge(ChallengeNameType::SelectMfaType, &[("MFAS_CAN_CHOOSE", r#"["SMS_MFA","SOFTWARE_TOKEN_MFA"]"#)], Some("s")).unwrap();
-        assert_eq!(body, json!({"nextStep": "SELECT_MFA_TYPE", "mfaTypes": ["SMS_MFA", "SOFTWARE_TOKEN_MFA"], "loginSession": "s"}));
-        let body = challenge(ChallengeNameType::MfaSetup, &[("MFAS_CAN_SETUP", r#"["SOFTWARE_TOKEN_MFA"]"#)], Some("s")).unwrap();
+        let body = challenge(
+            ChallengeNameType::SelectMfaType,
+            &[("MFAS_CAN_CHOOSE", r#"["SMS_MFA","SOFTWARE_TOKEN_MFA"]"#)],
+            Some("s"),
+        )
+        .unwrap();
+        assert_eq!(
+            body,
+            json!({"nextStep": "SELECT_MFA_TYPE", "mfaTypes": ["SMS_MFA", "SOFTWARE_TOKEN_MFA"], "loginSession": "s"})
+        );
+        let body = challenge(
+            ChallengeNameType::MfaSetup,
+            &[("MFAS_CAN_SETUP", r#"["SOFTWARE_TOKEN_MFA"]"#)],
+            Some("s"),
+        )
+        .unwrap();
         assert_eq!(body, json!({"nextStep": "MFA_SETUP", "loginSession": "s"}));
     }
 
@@ -127,18 +192,37 @@ mod tests {
             ChallengeNameType::from("SOMETHING_NEW"),
         ] {
             let err = challenge(name.clone(), &[], Some("s")).unwrap_err();
-            assert_eq!(err, ApiError::UnsupportedChallenge(name.as_str().to_owned()));
+            assert_eq!(
+                err,
+                ApiError::UnsupportedChallenge(name.as_str().to_owned())
+            );
         }
     }
 
     #[test]
     fn a_challenge_missing_its_session_or_with_garbage_parameters_is_upstream_error() {
-        assert_eq!(challenge(ChallengeNameType::SmsMfa, &[], None).unwrap_err(), ApiError::UpstreamError);
         assert_eq!(
-            challenge(ChallengeNameType::SelectMfaType, &[("MFAS_CAN_CHOOSE", "{oops")], Some("s")).unwrap_err(),
+            challenge(ChallengeNameType::SmsMfa, &[], None).unwrap_err(),
             ApiError::UpstreamError
         );
-        let nothing = respond(AuthStep { result: None, challenge: None, session: None, parameters: None }, None);
+        assert_eq!(
+            challenge(
+                ChallengeNameType::SelectMfaType,
+                &[("MFAS_CAN_CHOOSE", "{oops")],
+                Some("s")
+            )
+            .unwrap_err(),
+            ApiError::UpstreamError
+        );
+        let nothing = respond(
+            AuthStep {
+                result: None,
+                challenge: None,
+                session: None,
+                parameters: None,
+            },
+            None,
+        );
         assert_eq!(nothing.unwrap_err(), ApiError::UpstreamError);
     }
 }

@@ -56,8 +56,12 @@ where
 {
     let failure = CognitoFailure::from_sdk(&err);
     match &failure {
-        CognitoFailure::Exception(name) => tracing::info!(cognito_operation = operation, exception = %name, "Cognito refused the call"),
-        other => tracing::warn!(cognito_operation = operation, failure = ?other, "Cognito call failed"),
+        CognitoFailure::Exception(name) => {
+            tracing::info!(cognito_operation = operation, exception = %name, "Cognito refused the call")
+        }
+        other => {
+            tracing::warn!(cognito_operation = operation, failure = ?other, "Cognito call failed")
+        }
     }
     failure
 }

@@ -38,7 +38,10 @@ impl std::fmt::Debug for Config {
         f.debug_struct("Config")
             .field("user_pool_id", &self.user_pool_id)
             .field("client_id", &self.client_id)
-            .field("client_secret", &self.client_secret.as_ref().map(|_| "<redacted>"))
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "<redacted>"),
+            )
             .field("region", &self.region)
             .field("login_flow", &self.login_flow)
             .field("timeouts", &self.timeouts)
@@ -82,8 +85,13 @@ impl Config {
 
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
         // An empty variable is treated as unset: SAM passes empty parameters as "".
-        let get = |name: &str| lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
-        let required = |name: &str| get(name).ok_or_else(|| ConfigError(format!("{name} is not set")));
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let required =
+            |name: &str| get(name).ok_or_else(|| ConfigError(format!("{name} is not set")));
 
         let user_pool_id = required("USER_POOL_ID")?;
         let (pool_region, pool_suffix) = user_pool_id.split_once('_').unwrap_or(("", ""));
@@ -99,7 +107,9 @@ impl Config {
         let login_flow = match get("LOGIN_FLOW").as_deref() {
             None | Some("USER_PASSWORD_AUTH") => LoginFlow::UserPassword,
             Some("USER_SRP_AUTH") => {
-                return Err(ConfigError("LOGIN_FLOW=USER_SRP_AUTH is not supported by this version yet".into()))
+                return Err(ConfigError(
+                    "LOGIN_FLOW=USER_SRP_AUTH is not supported by this version yet".into(),
+                ))
             }
             Some(other) => {
                 return Err(ConfigError(format!(
@@ -115,7 +125,9 @@ impl Config {
             max_attempts: number(&get, "COGNITO_MAX_ATTEMPTS", defaults.max_attempts)?,
         };
         if timeouts.max_attempts == 0 {
-            return Err(ConfigError("COGNITO_MAX_ATTEMPTS must be at least 1".into()));
+            return Err(ConfigError(
+                "COGNITO_MAX_ATTEMPTS must be at least 1".into(),
+            ));
         }
         let refresh_days = number(&get, "REFRESH_TOKEN_VALIDITY_DAYS", 30u32)?;
         Ok(Config {
@@ -142,7 +154,11 @@ impl Config {
     }
 }
 
-fn number<T: std::str::FromStr>(get: &impl Fn(&str) -> Option<String>, name: &str, default: T) -> Result<T, ConfigError> {
+fn number<T: std::str::FromStr>(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &str,
+    default: T,
+) -> Result<T, ConfigError> {
     match get(name) {
         None => Ok(default),
         Some(raw) => raw
@@ -151,7 +167,11 @@ fn number<T: std::str::FromStr>(get: &impl Fn(&str) -> Option<String>, name: &st
     }
 }
 
-fn millis(get: &impl Fn(&str) -> Option<String>, name: &str, default: Duration) -> Result<Duration, ConfigError> {
+fn millis(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &str,
+    default: Duration,
+) -> Result<Duration, ConfigError> {
     let ms = number(get, name, default.as_millis() as u64)?;
     if ms == 0 {
         return Err(ConfigError(format!("{name} must be greater than 0")));
@@ -163,7 +183,9 @@ fn flag(get: &impl Fn(&str) -> Option<String>, name: &str) -> Result<bool, Confi
     match get(name).map(|v| v.to_ascii_lowercase()).as_deref() {
         None | Some("false") | Some("0") => Ok(false),
         Some("true") | Some("1") => Ok(true),
-        Some(other) => Err(ConfigError(format!("{name} must be true or false, got {other:?}"))),
+        Some(other) => Err(ConfigError(format!(
+            "{name} must be true or false, got {other:?}"
+        ))),
     }
 }
 
@@ -173,11 +195,17 @@ mod tests {
     use std::collections::HashMap;
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Config::from_lookup(|k| map.get(k).cloned())
     }
 
-    const BASE: [(&str, &str); 2] = [("USER_POOL_ID", "eu-west-1_AbC123"), ("USER_POOL_CLIENT_ID", "client")];
+    const BASE: [(&str, &str); 2] = [
+        ("USER_POOL_ID", "eu-west-1_AbC123"),
+        ("USER_POOL_CLIENT_ID", "client"),
+    ];
 
     #[test]
     fn minimal_config_uses_defaults_and_the_pool_region() {
@@ -191,8 +219,15 @@ mod tests {
 
     #[test]
     fn missing_or_malformed_variables_are_named() {
-        assert_eq!(config(&[]).unwrap_err().to_string(), "configuration error: USER_POOL_ID is not set");
-        let err = config(&[("USER_POOL_ID", "nounderscore"), ("USER_POOL_CLIENT_ID", "c")]).unwrap_err();
+        assert_eq!(
+            config(&[]).unwrap_err().to_string(),
+            "configuration error: USER_POOL_ID is not set"
+        );
+        let err = config(&[
+            ("USER_POOL_ID", "nounderscore"),
+            ("USER_POOL_CLIENT_ID", "c"),
+        ])
+        .unwrap_err();
         assert!(err.to_string().contains("USER_POOL_ID must look like"));
         let err = config(&[BASE[0]]).unwrap_err();
         assert!(err.to_string().contains("USER_POOL_CLIENT_ID"));
@@ -219,14 +254,23 @@ mod tests {
         assert_eq!(c.client_secret.as_deref(), Some("s3cr3t"));
         assert_eq!(c.region, "us-east-1");
         assert!(c.paranoia_ignored);
-        assert_eq!(c.allowed_origins, ["https://a.example", "https://b.example"]);
+        assert_eq!(
+            c.allowed_origins,
+            ["https://a.example", "https://b.example"]
+        );
         assert!(c.session_cookie);
         assert!(!format!("{c:?}").contains("s3cr3t"));
     }
 
     #[test]
     fn empty_values_count_as_unset() {
-        let c = config(&[BASE[0], BASE[1], ("USER_POOL_CLIENT_SECRET", ""), ("PARANOIA", " ")]).unwrap();
+        let c = config(&[
+            BASE[0],
+            BASE[1],
+            ("USER_POOL_CLIENT_SECRET", ""),
+            ("PARANOIA", " "),
+        ])
+        .unwrap();
         assert_eq!(c.client_secret, None);
         assert!(!c.paranoia_ignored);
     }

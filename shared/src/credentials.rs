@@ -29,7 +29,10 @@ pub struct AccessToken {
 
 enum Credential<'a> {
     Access(&'a str),
-    Refresh { username: &'a str, refresh_token: &'a str },
+    Refresh {
+        username: &'a str,
+        refresh_token: &'a str,
+    },
 }
 
 /// Authenticates the caller, then parses the rest of the body with `parse` (restricted to `own_fields`
@@ -46,15 +49,29 @@ pub async fn authenticated<T>(
     let token = match credential {
         Credential::Access(token) => {
             locally_valid(token)?;
-            AccessToken { token: token.to_owned(), checked_by_cognito: false }
+            AccessToken {
+                token: token.to_owned(),
+                checked_by_cognito: false,
+            }
         }
-        Credential::Refresh { username, refresh_token } => {
+        Credential::Refresh {
+            username,
+            refresh_token,
+        } => {
             let result = session::refresh(app, username, refresh_token, INVALID_TOKEN).await?;
-            let token = result.access_token().ok_or(ApiError::UpstreamError)?.to_owned();
-            AccessToken { token, checked_by_cognito: true }
+            let token = result
+                .access_token()
+                .ok_or(ApiError::UpstreamError)?
+                .to_owned();
+            AccessToken {
+                token,
+                checked_by_cognito: true,
+            }
         }
     };
-    let parsed = fields.restrict(&[&FIELDS[..], own_fields].concat()).and_then(|fields| parse(&fields));
+    let parsed = fields
+        .restrict(&[&FIELDS[..], own_fields].concat())
+        .and_then(parse);
     match parsed {
         Ok(value) => Ok((token, value)),
         Err(body_error) => {
@@ -71,7 +88,11 @@ fn credential<'a>(request: &'a ApiRequest, fields: &'a Fields) -> Result<Credent
         let token = header
             .to_str()
             .ok()
-            .and_then(|value| value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")))
+            .and_then(|value| {
+                value
+                    .strip_prefix("Bearer ")
+                    .or_else(|| value.strip_prefix("bearer "))
+            })
             .map(str::trim)
             .filter(|token| !token.is_empty())
             .ok_or(ApiError::NotAuthorized(INVALID_TOKEN))?;
@@ -82,7 +103,10 @@ fn credential<'a>(request: &'a ApiRequest, fields: &'a Fields) -> Result<Credent
     }
     if let Some(refresh_token) = fields.optional_str("refreshToken")? {
         let username = fields.username("username")?;
-        return Ok(Credential::Refresh { username, refresh_token });
+        return Ok(Credential::Refresh {
+            username,
+            refresh_token,
+        });
     }
     Err(ApiError::NotAuthorized(NO_CREDENTIALS))
 }
@@ -91,7 +115,11 @@ fn credential<'a>(request: &'a ApiRequest, fields: &'a Fields) -> Result<Credent
 /// or past its `exp` (the original never checked caller-supplied tokens). Cognito checks the signature.
 fn locally_valid(token: &str) -> Result<(), ApiError> {
     let claims = unverified_claims(token).ok_or(ApiError::NotAuthorized(INVALID_TOKEN))?;
-    if claims.get("token_use").and_then(|v| v.as_str()).is_some_and(|use_| use_ != "access") {
+    if claims
+        .get("token_use")
+        .and_then(|v| v.as_str())
+        .is_some_and(|use_| use_ != "access")
+    {
         return Err(ApiError::NotAuthorized(INVALID_TOKEN));
     }
     match claims.get("exp").and_then(|v| v.as_i64()) {

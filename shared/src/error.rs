@@ -92,9 +92,9 @@ impl ApiError {
             | ApiError::UnsupportedChallenge(_) => StatusCode::BAD_REQUEST,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::NotAuthorized(_) => StatusCode::UNAUTHORIZED,
-            ApiError::UserNotConfirmed | ApiError::PasswordResetRequired | ApiError::CsrfRejected => {
-                StatusCode::FORBIDDEN
-            }
+            ApiError::UserNotConfirmed
+            | ApiError::PasswordResetRequired
+            | ApiError::CsrfRejected => StatusCode::FORBIDDEN,
             ApiError::UsernameExists | ApiError::AliasExists => StatusCode::CONFLICT,
             ApiError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             ApiError::UpstreamError => StatusCode::BAD_GATEWAY,
@@ -175,7 +175,9 @@ impl CognitoFailure {
             "NotAuthorizedException" | "UserNotFoundException" | "UnauthorizedException" => {
                 ApiError::NotAuthorized(not_authorized)
             }
-            "InvalidPasswordException" | "PasswordHistoryPolicyViolationException" => ApiError::InvalidPassword,
+            "InvalidPasswordException" | "PasswordHistoryPolicyViolationException" => {
+                ApiError::InvalidPassword
+            }
             "CodeMismatchException" | "EnableSoftwareTokenMFAException" => ApiError::CodeMismatch,
             "ExpiredCodeException" => ApiError::ExpiredCode,
             "UserNotConfirmedException" => ApiError::UserNotConfirmed,
@@ -185,9 +187,9 @@ impl CognitoFailure {
             "MFAMethodNotFoundException" | "SoftwareTokenMFANotFoundException" => {
                 ApiError::MfaNotSetUp("This multi-factor method is not set up for the user.")
             }
-            "TooManyRequestsException" | "LimitExceededException" | "TooManyFailedAttemptsException" => {
-                ApiError::TooManyRequests
-            }
+            "TooManyRequestsException"
+            | "LimitExceededException"
+            | "TooManyFailedAttemptsException" => ApiError::TooManyRequests,
             "InvalidParameterException" | "UnsupportedTokenTypeException" => {
                 ApiError::invalid("The identity provider rejected a parameter of the request.")
             }
@@ -257,12 +259,20 @@ mod tests {
             ("NotAuthorizedException", "not_authorized", 401),
             ("UserNotFoundException", "not_authorized", 401),
             ("InvalidPasswordException", "invalid_password", 400),
-            ("PasswordHistoryPolicyViolationException", "invalid_password", 400),
+            (
+                "PasswordHistoryPolicyViolationException",
+                "invalid_password",
+                400,
+            ),
             ("CodeMismatchException", "code_mismatch", 400),
             ("EnableSoftwareTokenMFAException", "code_mismatch", 400),
             ("ExpiredCodeException", "expired_code", 400),
             ("UserNotConfirmedException", "user_not_confirmed", 403),
-            ("PasswordResetRequiredException", "password_reset_required", 403),
+            (
+                "PasswordResetRequiredException",
+                "password_reset_required",
+                403,
+            ),
             ("UsernameExistsException", "username_exists", 409),
             ("AliasExistsException", "alias_exists", 409),
             ("TooManyRequestsException", "too_many_requests", 429),
@@ -277,14 +287,27 @@ mod tests {
         ];
         for (name, code, status) in table {
             let err = exception(name);
-            assert_eq!((err.code(), err.status().as_u16()), (code, status), "{name}");
+            assert_eq!(
+                (err.code(), err.status().as_u16()),
+                (code, status),
+                "{name}"
+            );
         }
     }
 
     #[test]
     fn transport_failures_map_to_502_and_503() {
-        assert_eq!(CognitoFailure::Unavailable.into_api_error("x"), ApiError::UpstreamUnavailable);
-        assert_eq!(CognitoFailure::BadAnswer.into_api_error("x"), ApiError::UpstreamError);
-        assert_eq!(CognitoFailure::Local.into_api_error("x"), ApiError::Internal);
+        assert_eq!(
+            CognitoFailure::Unavailable.into_api_error("x"),
+            ApiError::UpstreamUnavailable
+        );
+        assert_eq!(
+            CognitoFailure::BadAnswer.into_api_error("x"),
+            ApiError::UpstreamError
+        );
+        assert_eq!(
+            CognitoFailure::Local.into_api_error("x"),
+            ApiError::Internal
+        );
     }
 }

@@ -38,13 +38,18 @@ impl Fields {
 
     /// Parses without checking field names yet (credentials are read before the rest of the body).
     pub fn parse_unrestricted(body: &[u8]) -> Result<Fields, ApiError> {
-        Ok(Fields { map: parse_object(body)? })
+        Ok(Fields {
+            map: parse_object(body)?,
+        })
     }
 
     /// Rejects, by name, the first field outside `allowed`.
     pub fn restrict(&self, allowed: &[&str]) -> Result<&Fields, ApiError> {
         match self.map.keys().find(|key| !allowed.contains(&key.as_str())) {
-            Some(unknown) => Err(ApiError::invalid(format!("`{}` is not a recognised field.", printable(unknown)))),
+            Some(unknown) => Err(ApiError::invalid(format!(
+                "`{}` is not a recognised field.",
+                printable(unknown)
+            ))),
             None => Ok(self),
         }
     }
@@ -81,14 +86,17 @@ impl Fields {
         match self.present(name) {
             None => Err(ApiError::invalid(format!("`{name}` is required."))),
             Some(Value::Bool(b)) => Ok(*b),
-            Some(_) => Err(ApiError::invalid(format!("`{name}` must be true or false (a JSON boolean)."))),
+            Some(_) => Err(ApiError::invalid(format!(
+                "`{name}` must be true or false (a JSON boolean)."
+            ))),
         }
     }
 
     /// A string that must be a Cognito username: 1 to 128 characters, no white space or control characters.
     pub fn username(&self, name: &str) -> Result<&str, ApiError> {
         let value = self.required_str(name)?;
-        if value.chars().count() > 128 || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if value.chars().count() > 128 || value.chars().any(|c| c.is_whitespace() || c.is_control())
+        {
             return Err(ApiError::invalid(format!(
                 "`{name}` must be 1 to 128 characters without spaces."
             )));
@@ -109,15 +117,25 @@ impl Fields {
 
     /// `[{"Name": "...", "Value": "..."}]`. With `allow_empty_values`, a null or empty `Value` is kept as
     /// `None`; otherwise it is an error naming the attribute.
-    pub fn attribute_list(&self, name: &str, allow_empty_values: bool) -> Result<Option<Vec<AttributeInput>>, ApiError> {
-        let Some(value) = self.present(name) else { return Ok(None) };
+    pub fn attribute_list(
+        &self,
+        name: &str,
+        allow_empty_values: bool,
+    ) -> Result<Option<Vec<AttributeInput>>, ApiError> {
+        let Some(value) = self.present(name) else {
+            return Ok(None);
+        };
         let Value::Array(items) = value else {
-            return Err(ApiError::invalid(format!("`{name}` must be a list of {{\"Name\", \"Value\"}} objects.")));
+            return Err(ApiError::invalid(format!(
+                "`{name}` must be a list of {{\"Name\", \"Value\"}} objects."
+            )));
         };
         let mut attributes = Vec::with_capacity(items.len());
         for (index, item) in items.iter().enumerate() {
             let Value::Object(entry) = item else {
-                return Err(ApiError::invalid(format!("`{name}[{index}]` must be a {{\"Name\", \"Value\"}} object.")));
+                return Err(ApiError::invalid(format!(
+                    "`{name}[{index}]` must be a {{\"Name\", \"Value\"}} object."
+                )));
             };
             if let Some(extra) = entry.keys().find(|k| *k != "Name" && *k != "Value") {
                 return Err(ApiError::invalid(format!(
@@ -126,9 +144,19 @@ impl Fields {
                 )));
             }
             let attribute_name = match entry.get("Name") {
-                Some(Value::String(s)) => check_attribute_name(&format!("{name}[{index}].Name"), s)?,
-                Some(_) => return Err(ApiError::invalid(format!("`{name}[{index}].Name` must be a string."))),
-                None => return Err(ApiError::invalid(format!("`{name}[{index}].Name` is required."))),
+                Some(Value::String(s)) => {
+                    check_attribute_name(&format!("{name}[{index}].Name"), s)?
+                }
+                Some(_) => {
+                    return Err(ApiError::invalid(format!(
+                        "`{name}[{index}].Name` must be a string."
+                    )))
+                }
+                None => {
+                    return Err(ApiError::invalid(format!(
+                        "`{name}[{index}].Name` is required."
+                    )))
+                }
             };
             let attribute_value = match entry.get("Value") {
                 Some(Value::String(s)) if !s.is_empty() => {
@@ -136,31 +164,54 @@ impl Fields {
                 }
                 Some(Value::String(_)) | Some(Value::Null) | None if allow_empty_values => None,
                 Some(Value::String(_)) | Some(Value::Null) | None => {
-                    return Err(ApiError::invalid(format!("`{name}[{index}].Value` is required.")))
+                    return Err(ApiError::invalid(format!(
+                        "`{name}[{index}].Value` is required."
+                    )))
                 }
-                Some(_) => return Err(ApiError::invalid(format!("`{name}[{index}].Value` must be a string."))),
+                Some(_) => {
+                    return Err(ApiError::invalid(format!(
+                        "`{name}[{index}].Value` must be a string."
+                    )))
+                }
             };
-            if attributes.iter().any(|a: &AttributeInput| a.name == attribute_name) {
-                return Err(ApiError::invalid(format!("`{name}` lists `{attribute_name}` twice.")));
+            if attributes
+                .iter()
+                .any(|a: &AttributeInput| a.name == attribute_name)
+            {
+                return Err(ApiError::invalid(format!(
+                    "`{name}` lists `{attribute_name}` twice."
+                )));
             }
-            attributes.push(AttributeInput { name: attribute_name.to_owned(), value: attribute_value });
+            attributes.push(AttributeInput {
+                name: attribute_name.to_owned(),
+                value: attribute_value,
+            });
         }
         Ok(Some(attributes))
     }
 
     /// `{"name": "value", ...}` with string values (the original's `attributes` map on new-password).
     pub fn string_map(&self, name: &str) -> Result<Option<Vec<(String, String)>>, ApiError> {
-        let Some(value) = self.present(name) else { return Ok(None) };
+        let Some(value) = self.present(name) else {
+            return Ok(None);
+        };
         let Value::Object(entries) = value else {
-            return Err(ApiError::invalid(format!("`{name}` must be an object of attribute names to string values.")));
+            return Err(ApiError::invalid(format!(
+                "`{name}` must be an object of attribute names to string values."
+            )));
         };
         entries
             .iter()
             .map(|(key, value)| {
                 let key = check_attribute_name(&format!("{name}.{}", printable(key)), key)?;
                 match value {
-                    Value::String(s) => Ok((key.to_owned(), check_length(&format!("{name}.{key}"), s, 2048)?.to_owned())),
-                    _ => Err(ApiError::invalid(format!("`{name}.{key}` must be a string."))),
+                    Value::String(s) => Ok((
+                        key.to_owned(),
+                        check_length(&format!("{name}.{key}"), s, 2048)?.to_owned(),
+                    )),
+                    _ => Err(ApiError::invalid(format!(
+                        "`{name}.{key}` must be a string."
+                    ))),
                 }
             })
             .collect::<Result<Vec<_>, _>>()
@@ -170,9 +221,12 @@ impl Fields {
 
 fn parse_object(body: &[u8]) -> Result<Map<String, Value>, ApiError> {
     if body.len() > MAX_BODY_BYTES {
-        return Err(ApiError::PayloadTooLarge { limit: MAX_BODY_BYTES });
+        return Err(ApiError::PayloadTooLarge {
+            limit: MAX_BODY_BYTES,
+        });
     }
-    let text = std::str::from_utf8(body).map_err(|_| ApiError::invalid("The request body is not valid UTF-8."))?;
+    let text = std::str::from_utf8(body)
+        .map_err(|_| ApiError::invalid("The request body is not valid UTF-8."))?;
     if text.trim().is_empty() {
         return Ok(Map::new());
     }
@@ -193,7 +247,9 @@ fn check_string<'a>(name: &str, value: &'a str) -> Result<&'a str, ApiError> {
 
 fn check_length<'a>(name: &str, value: &'a str, max_chars: usize) -> Result<&'a str, ApiError> {
     if value.chars().count() > max_chars {
-        return Err(ApiError::invalid(format!("`{name}` is longer than {max_chars} characters.")));
+        return Err(ApiError::invalid(format!(
+            "`{name}` is longer than {max_chars} characters."
+        )));
     }
     Ok(value)
 }
@@ -202,11 +258,15 @@ fn check_length<'a>(name: &str, value: &'a str, max_chars: usize) -> Result<&'a 
 fn check_attribute_name<'a>(field: &str, value: &'a str) -> Result<&'a str, ApiError> {
     let valid = !value.is_empty()
         && value.len() <= 64
-        && value.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | ':' | '-' | '.'));
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | ':' | '-' | '.'));
     if valid {
         Ok(value)
     } else {
-        Err(ApiError::invalid(format!("`{field}` is not a valid attribute name.")))
+        Err(ApiError::invalid(format!(
+            "`{field}` is not a valid attribute name."
+        )))
     }
 }
 
@@ -235,33 +295,60 @@ mod tests {
     #[test]
     fn empty_body_is_an_empty_object() {
         let fields = Fields::parse(b"  ", &["username"]).unwrap();
-        assert_eq!(message(fields.required_str("username")), "`username` is required.");
+        assert_eq!(
+            message(fields.required_str("username")),
+            "`username` is required."
+        );
     }
 
     #[test]
     fn non_objects_and_bad_json_are_rejected() {
-        assert_eq!(message(Fields::parse(b"[1]", &[])), "The request body must be a JSON object.");
-        assert_eq!(message(Fields::parse(b"{\"a\":", &[])), "The request body is not valid JSON.");
-        assert_eq!(message(Fields::parse(&[0xff, 0xfe], &[])), "The request body is not valid UTF-8.");
+        assert_eq!(
+            message(Fields::parse(b"[1]", &[])),
+            "The request body must be a JSON object."
+        );
+        assert_eq!(
+            message(Fields::parse(b"{\"a\":", &[])),
+            "The request body is not valid JSON."
+        );
+        assert_eq!(
+            message(Fields::parse(&[0xff, 0xfe], &[])),
+            "The request body is not valid UTF-8."
+        );
         let deep = "[".repeat(10_000);
-        assert_eq!(message(Fields::parse(deep.as_bytes(), &[])), "The request body is not valid JSON.");
+        assert_eq!(
+            message(Fields::parse(deep.as_bytes(), &[])),
+            "The request body is not valid JSON."
+        );
     }
 
     #[test]
     fn oversized_body_is_413() {
         let body = vec![b' '; MAX_BODY_BYTES + 1];
-        assert_eq!(Fields::parse(&body, &[]).unwrap_err(), ApiError::PayloadTooLarge { limit: MAX_BODY_BYTES });
+        assert_eq!(
+            Fields::parse(&body, &[]).unwrap_err(),
+            ApiError::PayloadTooLarge {
+                limit: MAX_BODY_BYTES
+            }
+        );
     }
 
     #[test]
     fn unknown_fields_are_named() {
-        let err = message(Fields::parse(br#"{"username":"a","admin":true}"#, &["username"]));
+        let err = message(Fields::parse(
+            br#"{"username":"a","admin":true}"#,
+            &["username"],
+        ));
         assert_eq!(err, "`admin` is not a recognised field.");
     }
 
     #[test]
     fn strings_are_typed_non_empty_and_bounded() {
-        let fields = Fields::parse(br#"{"a":1,"b":"","c":"  ","d":null,"e":"ok"}"#, &["a", "b", "c", "d", "e"]).unwrap();
+        let fields = Fields::parse(
+            br#"{"a":1,"b":"","c":"  ","d":null,"e":"ok"}"#,
+            &["a", "b", "c", "d", "e"],
+        )
+        .unwrap();
         assert_eq!(message(fields.required_str("a")), "`a` must be a string.");
         assert_eq!(message(fields.required_str("b")), "`b` must not be empty.");
         assert_eq!(message(fields.required_str("c")), "`c` must not be empty.");
@@ -275,7 +362,11 @@ mod tests {
 
     #[test]
     fn usernames_and_passwords_follow_cognito_rules() {
-        let fields = Fields::parse(br#"{"u":"has space","p":" pad","q":"fine P4ss!"}"#, &["u", "p", "q"]).unwrap();
+        let fields = Fields::parse(
+            br#"{"u":"has space","p":" pad","q":"fine P4ss!"}"#,
+            &["u", "p", "q"],
+        )
+        .unwrap();
         assert!(message(fields.username("u")).starts_with("`u` must be 1 to 128"));
         assert!(message(fields.password("p")).starts_with("`p` must be 1 to 256"));
         assert_eq!(fields.password("q").unwrap(), "fine P4ss!");
@@ -292,19 +383,61 @@ mod tests {
     #[test]
     fn attribute_lists_are_checked_entry_by_entry() {
         let parse = |body: &str, allow_empty| {
-            Fields::parse(body.as_bytes(), &["attributes"]).unwrap().attribute_list("attributes", allow_empty)
+            Fields::parse(body.as_bytes(), &["attributes"])
+                .unwrap()
+                .attribute_list("attributes", allow_empty)
         };
         let ok = parse(r#"{"attributes":[{"Name":"email","Value":"a@b.c"},{"Name":"custom:team","Value":""}]}"#, true)
             .unwrap()
             .unwrap();
-        assert_eq!(ok[1], AttributeInput { name: "custom:team".into(), value: None });
-        assert_eq!(message(parse(r#"{"attributes":{}}"#, true)), "`attributes` must be a list of {\"Name\", \"Value\"} objects.");
-        assert_eq!(message(parse(r#"{"attributes":[{"Value":"x"}]}"#, true)), "`attributes[0].Name` is required.");
-        assert_eq!(message(parse(r#"{"attributes":[{"Name":"a b","Value":"x"}]}"#, true)), "`attributes[0].Name` is not a valid attribute name.");
-        assert_eq!(message(parse(r#"{"attributes":[{"Name":"email","Value":3}]}"#, true)), "`attributes[0].Value` must be a string.");
-        assert_eq!(message(parse(r#"{"attributes":[{"Name":"email","Value":null}]}"#, false)), "`attributes[0].Value` is required.");
-        assert_eq!(message(parse(r#"{"attributes":[{"Name":"email","Value":"x","Extra":1}]}"#, true)), "`attributes[0].Extra` is not a recognised field.");
-        assert!(message(parse(r#"{"attributes":[{"Name":"email","Value":"x"},{"Name":"email","Value":"y"}]}"#, true)).contains("twice"));
+        assert_eq!(
+            ok[1],
+            AttributeInput {
+                name: "custom:team".into(),
+                value: None
+            }
+        );
+        assert_eq!(
+            message(parse(r#"{"attributes":{}}"#, true)),
+            "`attributes` must be a list of {\"Name\", \"Value\"} objects."
+        );
+        assert_eq!(
+            message(parse(r#"{"attributes":[{"Value":"x"}]}"#, true)),
+            "`attributes[0].Name` is required."
+        );
+        assert_eq!(
+            message(parse(
+                r#"{"attributes":[{"Name":"a b","Value":"x"}]}"#,
+                true
+            )),
+            "`attributes[0].Name` is not a valid attribute name."
+        );
+        assert_eq!(
+            message(parse(
+                r#"{"attributes":[{"Name":"email","Value":3}]}"#,
+                true
+            )),
+            "`attributes[0].Value` must be a string."
+        );
+        assert_eq!(
+            message(parse(
+                r#"{"attributes":[{"Name":"email","Value":null}]}"#,
+                false
+            )),
+            "`attributes[0].Value` is required."
+        );
+        assert_eq!(
+            message(parse(
+                r#"{"attributes":[{"Name":"email","Value":"x","Extra":1}]}"#,
+                true
+            )),
+            "`attributes[0].Extra` is not a recognised field."
+        );
+        assert!(message(parse(
+            r#"{"attributes":[{"Name":"email","Value":"x"},{"Name":"email","Value":"y"}]}"#,
+            true
+        ))
+        .contains("twice"));
     }
 
     #[test]
@@ -312,7 +445,10 @@ mod tests {
         let fields = Fields::parse(br#"{"m":{"name":"Ann","age":3}}"#, &["m"]).unwrap();
         assert_eq!(message(fields.string_map("m")), "`m.age` must be a string.");
         let fields = Fields::parse(br#"{"m":{"name":"Ann"}}"#, &["m"]).unwrap();
-        assert_eq!(fields.string_map("m").unwrap().unwrap(), vec![("name".to_owned(), "Ann".to_owned())]);
+        assert_eq!(
+            fields.string_map("m").unwrap().unwrap(),
+            vec![("name".to_owned(), "Ann".to_owned())]
+        );
     }
 
     #[test]

@@ -7,7 +7,11 @@ use lambda_http::{Body, Request, Response};
 use std::convert::Infallible;
 
 /// Handles one invocation. Business failures are ordinary 4xx/5xx responses, never a Lambda error.
-pub async fn handle(app: &App, operation: Operation, event: Request) -> Result<Response<Body>, Infallible> {
+pub async fn handle(
+    app: &App,
+    operation: Operation,
+    event: Request,
+) -> Result<Response<Body>, Infallible> {
     let (parts, body) = event.into_parts();
     // lambda_http has already decoded a base64 body (`isBase64Encoded`) into `Body::Binary`.
     let body = match body {
@@ -16,7 +20,11 @@ pub async fn handle(app: &App, operation: Operation, event: Request) -> Result<R
         Body::Binary(bytes) => Bytes::from(bytes),
         _ => Bytes::new(),
     };
-    let request = ApiRequest { method: parts.method, headers: parts.headers, body };
+    let request = ApiRequest {
+        method: parts.method,
+        headers: parts.headers,
+        body,
+    };
     let response = app.handle(operation, request).await;
     Ok(response.map(Body::Text))
 }

@@ -54,14 +54,20 @@ impl Operation {
     }
 
     pub fn from_function_name(name: &str) -> Option<Operation> {
-        Operation::ALL.iter().copied().find(|op| op.function_name() == name)
+        Operation::ALL
+            .iter()
+            .copied()
+            .find(|op| op.function_name() == name)
     }
 
     /// Routes that answer with tokens (and so, in cookie mode, set the refresh-token cookie).
     pub fn returns_tokens(self) -> bool {
         matches!(
             self,
-            Operation::Login | Operation::LoginMfa | Operation::LoginNewPassword | Operation::SessionRefresh
+            Operation::Login
+                | Operation::LoginMfa
+                | Operation::LoginNewPassword
+                | Operation::SessionRefresh
         )
     }
 }

@@ -6,7 +6,8 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
 pub fn secret_hash(client_secret: &str, username: &str, client_id: &str) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(client_secret.as_bytes()).expect("HMAC takes keys of any length");
+    let mut mac = Hmac::<Sha256>::new_from_slice(client_secret.as_bytes())
+        .expect("HMAC takes keys of any length");
     mac.update(username.as_bytes());
     mac.update(client_id.as_bytes());
     base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())

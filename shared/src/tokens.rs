@@ -37,7 +37,10 @@ pub fn now_epoch_seconds() -> i64 {
 
 /// The token body every login-completing route returns. `refresh_fallback` is the refresh token the caller
 /// sent, reported back when Cognito did not rotate it.
-pub fn token_body(result: &AuthenticationResultType, refresh_fallback: Option<&str>) -> Result<Value, ApiError> {
+pub fn token_body(
+    result: &AuthenticationResultType,
+    refresh_fallback: Option<&str>,
+) -> Result<Value, ApiError> {
     let (Some(access), Some(id)) = (result.access_token(), result.id_token()) else {
         tracing::error!("Cognito returned an authentication result without tokens");
         return Err(ApiError::UpstreamError);
@@ -66,13 +69,17 @@ pub(crate) mod tests {
 
     /// An unsigned JWT with the given claims, for tests.
     pub(crate) fn jwt(claims: Value) -> String {
-        let enc = |v: &Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
+        let enc =
+            |v: &Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
         format!("{}.{}.sig", enc(&json!({"alg": "RS256"})), enc(&claims))
     }
 
     #[test]
     fn reads_exp_and_rejects_non_jwts() {
-        assert_eq!(expiry(&jwt(json!({"exp": 1700000000}))), Some(1_700_000_000));
+        assert_eq!(
+            expiry(&jwt(json!({"exp": 1700000000}))),
+            Some(1_700_000_000)
+        );
         assert_eq!(expiry("not-a-jwt"), None);
         assert_eq!(expiry("a.b.c.d"), None);
         assert_eq!(expiry("a.!!!.c"), None);
@@ -103,13 +110,24 @@ pub(crate) mod tests {
             .access_token(jwt(json!({"exp": 1})))
             .id_token(jwt(json!({"exp": 2})))
             .build();
-        assert_eq!(token_body(&result, Some("sent")).unwrap()["refreshToken"], "sent");
-        assert_eq!(token_body(&result, None).unwrap_err(), ApiError::UpstreamError);
+        assert_eq!(
+            token_body(&result, Some("sent")).unwrap()["refreshToken"],
+            "sent"
+        );
+        assert_eq!(
+            token_body(&result, None).unwrap_err(),
+            ApiError::UpstreamError
+        );
     }
 
     #[test]
     fn missing_tokens_are_an_upstream_error() {
-        let result = AuthenticationResultType::builder().refresh_token("r").build();
-        assert_eq!(token_body(&result, None).unwrap_err(), ApiError::UpstreamError);
+        let result = AuthenticationResultType::builder()
+            .refresh_token("r")
+            .build();
+        assert_eq!(
+            token_body(&result, None).unwrap_err(),
+            ApiError::UpstreamError
+        );
     }
 }

@@ -8,5 +8,8 @@ async fn main() -> Result<(), Error> {
     telemetry::init_lambda();
     // Built once per container, reused by every invocation.
     let app = App::from_env().await?;
-    run(service_fn(|event| lambda::handle(&app, Operation::Signup, event))).await
+    run(service_fn(|event| {
+        lambda::handle(&app, Operation::Signup, event)
+    }))
+    .await
 }

@@ -23,7 +23,11 @@ pub async fn login(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> {
     Ok(body.into())
 }
 
-async fn password_login(app: &App, username: &str, password: &str) -> Result<serde_json::Value, ApiError> {
+async fn password_login(
+    app: &App,
+    username: &str,
+    password: &str,
+) -> Result<serde_json::Value, ApiError> {
     let mut auth = app
         .cognito
         .initiate_auth()
@@ -50,20 +54,29 @@ async fn password_login(app: &App, username: &str, password: &str) -> Result<ser
 }
 
 pub async fn mfa(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> {
-    let fields = Fields::parse(&request.body, &["username", "loginSession", "mfaCode", "mfaType"])?;
+    let fields = Fields::parse(
+        &request.body,
+        &["username", "loginSession", "mfaCode", "mfaType"],
+    )?;
     let username = fields.username("username")?;
     let session = fields.required_str("loginSession")?;
     let mfa_type = match fields.optional_str("mfaType")? {
         Some(t) if MFA_TYPES.contains(&t) => Some(t),
         Some(_) => {
-            return Err(ApiError::invalid(format!("`mfaType` must be one of {}.", MFA_TYPES.join(", "))));
+            return Err(ApiError::invalid(format!(
+                "`mfaType` must be one of {}.",
+                MFA_TYPES.join(", ")
+            )));
         }
         None => None,
     };
     let (challenge, answer) = match (fields.optional_str("mfaCode")?, mfa_type) {
         (Some(code), mfa_type) => {
             let mfa_type = mfa_type.unwrap_or("SMS_MFA");
-            (ChallengeNameType::from(mfa_type), (code_parameter(mfa_type), code))
+            (
+                ChallengeNameType::from(mfa_type),
+                (code_parameter(mfa_type), code),
+            )
         }
         // A type and no code: the caller is choosing a method in a SELECT_MFA_TYPE step.
         (None, Some(mfa_type)) => (ChallengeNameType::SelectMfaType, ("ANSWER", mfa_type)),
@@ -82,7 +95,10 @@ fn code_parameter(mfa_type: &str) -> &'static str {
 }
 
 pub async fn new_password(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> {
-    let fields = Fields::parse(&request.body, &["username", "loginSession", "newPassword", "attributes"])?;
+    let fields = Fields::parse(
+        &request.body,
+        &["username", "loginSession", "newPassword", "attributes"],
+    )?;
     let username = fields.username("username")?;
     let session = fields.required_str("loginSession")?;
     let new_password = fields.password("newPassword")?;
@@ -93,7 +109,14 @@ pub async fn new_password(app: &App, request: &ApiRequest) -> Result<Reply, ApiE
         .collect();
     let mut answers: Vec<(&str, &str)> = vec![("NEW_PASSWORD", new_password)];
     answers.extend(attribute_keys.iter().map(|(k, v)| (k.as_str(), *v)));
-    let output = answer_challenge(app, ChallengeNameType::NewPasswordRequired, username, session, &answers).await?;
+    let output = answer_challenge(
+        app,
+        ChallengeNameType::NewPasswordRequired,
+        username,
+        session,
+        &answers,
+    )
+    .await?;
     Ok(next_step(&output)?.into())
 }
 

@@ -21,36 +21,60 @@ pub async fn get(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> {
         .await
         .map_err(|err| failure("GetUser", err).into_api_error(INVALID_TOKEN))?;
     let enabled_list = user.user_mfa_setting_list();
-    let methods: Vec<&str> = MFA_TYPES.iter().copied().filter(|t| enabled_list.iter().any(|m| m == t)).collect();
+    let methods: Vec<&str> = MFA_TYPES
+        .iter()
+        .copied()
+        .filter(|t| enabled_list.iter().any(|m| m == t))
+        .collect();
     // Cognito reports "no preference" as an absent or empty PreferredMfaSetting.
     let preferred = user.preferred_mfa_setting().filter(|p| !p.is_empty());
-    Ok(json!({ "enabled": !methods.is_empty(), "preferred": preferred, "methods": methods }).into())
+    Ok(
+        json!({ "enabled": !methods.is_empty(), "preferred": preferred, "methods": methods })
+            .into(),
+    )
 }
 
 pub async fn set(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> {
-    let (token, (enable, method)) = authenticated(app, request, &["enableMfa", "method"], |fields| {
-        let enable = fields.required_bool("enableMfa")?;
-        let method = match fields.optional_str("method")? {
-            None => "SMS_MFA",
-            Some(m) => SETTABLE.iter().copied().find(|s| *s == m).ok_or_else(|| {
-                ApiError::invalid(format!("`method` must be one of {}.", SETTABLE.join(", ")))
-            })?,
-        };
-        Ok((enable, method))
-    })
-    .await?;
+    let (token, (enable, method)) =
+        authenticated(app, request, &["enableMfa", "method"], |fields| {
+            let enable = fields.required_bool("enableMfa")?;
+            let method = match fields.optional_str("method")? {
+                None => "SMS_MFA",
+                Some(m) => SETTABLE.iter().copied().find(|s| *s == m).ok_or_else(|| {
+                    ApiError::invalid(format!("`method` must be one of {}.", SETTABLE.join(", ")))
+                })?,
+            };
+            Ok((enable, method))
+        })
+        .await?;
     set_preference(app, &token.token, method, enable).await?;
     Ok(success())
 }
 
 /// Enabling makes the method preferred; disabling clears it (Cognito then drops it as preferred too).
-pub async fn set_preference(app: &App, access_token: &str, method: &str, enable: bool) -> Result<(), ApiError> {
-    let mut call = app.cognito.set_user_mfa_preference().access_token(access_token);
+pub async fn set_preference(
+    app: &App,
+    access_token: &str,
+    method: &str,
+    enable: bool,
+) -> Result<(), ApiError> {
+    let mut call = app
+        .cognito
+        .set_user_mfa_preference()
+        .access_token(access_token);
     call = match method {
         "SOFTWARE_TOKEN_MFA" => call.software_token_mfa_settings(
-            SoftwareTokenMfaSettingsType::builder().enabled(enable).preferred_mfa(enable).build(),
+            SoftwareTokenMfaSettingsType::builder()
+                .enabled(enable)
+                .preferred_mfa(enable)
+                .build(),
         ),
-        _ => call.sms_mfa_settings(SmsMfaSettingsType::builder().enabled(enable).preferred_mfa(enable).build()),
+        _ => call.sms_mfa_settings(
+            SmsMfaSettingsType::builder()
+                .enabled(enable)
+                .preferred_mfa(enable)
+                .build(),
+        ),
     };
     call.send().await.map_err(|err| {
         let failure = failure("SetUserMFAPreference", err);

@@ -11,7 +11,11 @@ use crate::app::{ApiRequest, App, Reply};
 use crate::error::ApiError;
 use crate::routes::Operation;
 
-pub async fn dispatch(app: &App, operation: Operation, request: &ApiRequest) -> Result<Reply, ApiError> {
+pub async fn dispatch(
+    app: &App,
+    operation: Operation,
+    request: &ApiRequest,
+) -> Result<Reply, ApiError> {
     match operation {
         Operation::Signup => signup::signup(app, request).await,
         Operation::SignupConfirm => signup::confirm(app, request).await,

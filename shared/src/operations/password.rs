@@ -10,7 +10,10 @@ use serde_json::json;
 pub async fn change(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> {
     let (token, (old_password, new_password)) =
         authenticated(app, request, &["oldPassword", "newPassword"], |fields| {
-            Ok((fields.required_str("oldPassword")?.to_owned(), fields.password("newPassword")?.to_owned()))
+            Ok((
+                fields.required_str("oldPassword")?.to_owned(),
+                fields.password("newPassword")?.to_owned(),
+            ))
         })
         .await?;
     app.cognito
@@ -45,8 +48,13 @@ pub async fn forgot(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> 
             match failure.exception() {
                 // Unknown user, or nowhere to send a code: answer like a delivery, with the same keys,
                 // so this route cannot tell who has an account.
-                Some("UserNotFoundException") | Some("InvalidParameterException") => serde_json::Value::Null,
-                _ => return Err(failure.into_api_error("A password reset is not possible for this account.")),
+                Some("UserNotFoundException") | Some("InvalidParameterException") => {
+                    serde_json::Value::Null
+                }
+                _ => {
+                    return Err(failure
+                        .into_api_error("A password reset is not possible for this account."))
+                }
             }
         }
     };
@@ -54,7 +62,10 @@ pub async fn forgot(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> 
 }
 
 pub async fn reset(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> {
-    let fields = Fields::parse(&request.body, &["username", "passwordResetCode", "newPassword"])?;
+    let fields = Fields::parse(
+        &request.body,
+        &["username", "passwordResetCode", "newPassword"],
+    )?;
     let username = fields.username("username")?;
     let code = fields.required_str("passwordResetCode")?;
     let new_password = fields.password("newPassword")?;

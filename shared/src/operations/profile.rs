@@ -12,9 +12,25 @@ use serde_json::{json, Value};
 
 /// Cognito's standard attributes a user may hold. Anything else must be `custom:` (or `dev:`) prefixed.
 const STANDARD_ATTRIBUTES: [&str; 19] = [
-    "address", "birthdate", "email", "email_verified", "family_name", "gender", "given_name", "locale",
-    "middle_name", "name", "nickname", "phone_number", "phone_number_verified", "picture",
-    "preferred_username", "profile", "updated_at", "website", "zoneinfo",
+    "address",
+    "birthdate",
+    "email",
+    "email_verified",
+    "family_name",
+    "gender",
+    "given_name",
+    "locale",
+    "middle_name",
+    "name",
+    "nickname",
+    "phone_number",
+    "phone_number_verified",
+    "picture",
+    "preferred_username",
+    "profile",
+    "updated_at",
+    "website",
+    "zoneinfo",
 ];
 
 pub async fn get(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> {
@@ -40,7 +56,9 @@ pub async fn edit(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> {
             .attribute_list("attributes", true)?
             .ok_or_else(|| ApiError::invalid("`attributes` is required."))?;
         if attributes.is_empty() {
-            return Err(ApiError::invalid("`attributes` must list at least one attribute."));
+            return Err(ApiError::invalid(
+                "`attributes` must list at least one attribute.",
+            ));
         }
         for attribute in &attributes {
             check_editable(&attribute.name)?;
@@ -84,15 +102,27 @@ fn check_editable(name: &str) -> Result<(), ApiError> {
         "sub" | "identities" | "cognito:username" | "email_verified" => {
             Err(ApiError::invalid(format!("`{name}` is read-only.")))
         }
-        _ if STANDARD_ATTRIBUTES.contains(&name) || name.starts_with("custom:") || name.starts_with("dev:") => Ok(()),
-        _ => Err(ApiError::invalid(format!("`{name}` is not an attribute of the user pool."))),
+        _ if STANDARD_ATTRIBUTES.contains(&name)
+            || name.starts_with("custom:")
+            || name.starts_with("dev:") =>
+        {
+            Ok(())
+        }
+        _ => Err(ApiError::invalid(format!(
+            "`{name}` is not an attribute of the user pool."
+        ))),
     }
 }
 
 fn to_attribute_types(attributes: &[AttributeInput]) -> Result<Vec<AttributeType>, ApiError> {
     attributes
         .iter()
-        .map(|a| AttributeType::builder().name(&a.name).set_value(a.value.clone()).build())
+        .map(|a| {
+            AttributeType::builder()
+                .name(&a.name)
+                .set_value(a.value.clone())
+                .build()
+        })
         .collect::<Result<_, _>>()
         .map_err(|_| ApiError::Internal)
 }
@@ -108,7 +138,11 @@ async fn current_attributes(app: &App, token: &str) -> Result<Vec<AttributeType>
     Ok(user.user_attributes)
 }
 
-async fn update(app: &App, token: &str, attributes: Vec<AttributeType>) -> Result<Vec<Value>, ApiError> {
+async fn update(
+    app: &App,
+    token: &str,
+    attributes: Vec<AttributeType>,
+) -> Result<Vec<Value>, ApiError> {
     let names: Vec<String> = attributes.iter().map(|a| a.name().to_owned()).collect();
     let output = app
         .cognito
@@ -118,7 +152,11 @@ async fn update(app: &App, token: &str, attributes: Vec<AttributeType>) -> Resul
         .send()
         .await
         .map_err(|err| attribute_error(failure("UpdateUserAttributes", err), &names))?;
-    Ok(output.code_delivery_details_list().iter().map(|d| delivery(Some(d))).collect())
+    Ok(output
+        .code_delivery_details_list()
+        .iter()
+        .map(|d| delivery(Some(d)))
+        .collect())
 }
 
 async fn delete(app: &App, token: &str, names: Vec<String>) -> Result<(), ApiError> {
@@ -140,16 +178,26 @@ fn attribute_error(failure: crate::error::CognitoFailure, names: &[String]) -> A
     }
     ApiError::invalid(format!(
         "One of {} is read-only, required, invalid, or not in the user pool's schema.",
-        names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+        names
+            .iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
     ))
 }
 
 /// Best effort: restore the updated attributes to their values before the edit.
 async fn roll_back(app: &App, token: &str, updated: &[AttributeType], before: &[AttributeType]) {
     let previous = |name: &str| before.iter().find(|a| a.name() == name);
-    let restore: Vec<AttributeType> = updated.iter().filter_map(|a| previous(a.name()).cloned()).collect();
-    let absent: Vec<String> =
-        updated.iter().filter(|a| previous(a.name()).is_none()).map(|a| a.name().to_owned()).collect();
+    let restore: Vec<AttributeType> = updated
+        .iter()
+        .filter_map(|a| previous(a.name()).cloned())
+        .collect();
+    let absent: Vec<String> = updated
+        .iter()
+        .filter(|a| previous(a.name()).is_none())
+        .map(|a| a.name().to_owned())
+        .collect();
     let restored = (restore.is_empty() || update(app, token, restore).await.is_ok())
         && (absent.is_empty() || delete(app, token, absent).await.is_ok());
     if !restored {
@@ -160,12 +208,16 @@ async fn roll_back(app: &App, token: &str, updated: &[AttributeType], before: &[
 pub async fn phone(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> {
     let (token, number) = authenticated(app, request, &["phone_number"], |fields| {
         if !fields.sent("phone_number") {
-            return Err(ApiError::invalid("`phone_number` is required: an E.164 number, or null to remove it."));
+            return Err(ApiError::invalid(
+                "`phone_number` is required: an E.164 number, or null to remove it.",
+            ));
         }
         match fields.optional_str("phone_number")? {
             None => Ok(None),
             Some(number) if is_e164(number) => Ok(Some(number.to_owned())),
-            Some(_) => Err(ApiError::invalid("`phone_number` must be in E.164 form, like +14155550123.")),
+            Some(_) => Err(ApiError::invalid(
+                "`phone_number` must be in E.164 form, like +14155550123.",
+            )),
         }
     })
     .await?;
@@ -191,21 +243,29 @@ pub async fn phone(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> {
 
 /// E.164: a plus, a non-zero digit, then 1 to 14 more digits.
 pub fn is_e164(number: &str) -> bool {
-    let Some(digits) = number.strip_prefix('+') else { return false };
+    let Some(digits) = number.strip_prefix('+') else {
+        return false;
+    };
     (2..=15).contains(&digits.len())
         && digits.bytes().all(|b| b.is_ascii_digit())
         && !digits.starts_with('0')
 }
 
 pub async fn confirm_attribute(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> {
-    let (token, (attribute, code)) = authenticated(app, request, &["attribute", "confirmationCode"], |fields| {
-        let attribute = fields.required_str("attribute")?;
-        if !matches!(attribute, "email" | "phone_number") {
-            return Err(ApiError::invalid("`attribute` must be `email` or `phone_number`."));
-        }
-        Ok((attribute.to_owned(), fields.required_str("confirmationCode")?.to_owned()))
-    })
-    .await?;
+    let (token, (attribute, code)) =
+        authenticated(app, request, &["attribute", "confirmationCode"], |fields| {
+            let attribute = fields.required_str("attribute")?;
+            if !matches!(attribute, "email" | "phone_number") {
+                return Err(ApiError::invalid(
+                    "`attribute` must be `email` or `phone_number`.",
+                ));
+            }
+            Ok((
+                attribute.to_owned(),
+                fields.required_str("confirmationCode")?.to_owned(),
+            ))
+        })
+        .await?;
     app.cognito
         .verify_user_attribute()
         .access_token(&token.token)
@@ -216,9 +276,9 @@ pub async fn confirm_attribute(app: &App, request: &ApiRequest) -> Result<Reply,
         .map_err(|err| {
             let failure = failure("VerifyUserAttribute", err);
             match failure.exception() {
-                Some("InvalidParameterException") => {
-                    ApiError::invalid("The user has no such attribute to confirm, or it is already confirmed.")
-                }
+                Some("InvalidParameterException") => ApiError::invalid(
+                    "The user has no such attribute to confirm, or it is already confirmed.",
+                ),
                 _ => failure.into_api_error(INVALID_TOKEN),
             }
         })?;
@@ -234,7 +294,14 @@ mod tests {
         for ok in ["+14155550123", "+447911123456", "+12"] {
             assert!(is_e164(ok), "{ok}");
         }
-        for bad in ["14155550123", "+0123", "+1 415 555", "+1234567890123456", "+", "+1a"] {
+        for bad in [
+            "14155550123",
+            "+0123",
+            "+1 415 555",
+            "+1234567890123456",
+            "+",
+            "+1a",
+        ] {
             assert!(!is_e164(bad), "{bad}");
         }
     }
@@ -243,7 +310,11 @@ mod tests {
     fn editable_attributes() {
         assert!(check_editable("name").is_ok());
         assert!(check_editable("custom:team").is_ok());
-        for (name, hint) in [("phone_number", "/profile/phone"), ("sub", "read-only"), ("favourite_colour", "not an attribute")] {
+        for (name, hint) in [
+            ("phone_number", "/profile/phone"),
+            ("sub", "read-only"),
+            ("favourite_colour", "not an attribute"),
+        ] {
             let err = check_editable(name).unwrap_err().to_string();
             assert!(err.contains(name) && err.contains(hint), "{err}");
         }

@@ -15,7 +15,12 @@ pub async fn refresh_route(app: &App, request: &ApiRequest) -> Result<Reply, Api
     let username = fields.username("username")?;
     let refresh_token = fields.required_str("refreshToken")?;
     let result = refresh(app, username, refresh_token, BAD_REFRESH).await?;
-    let step = AuthStep { result: Some(&result), challenge: None, session: None, parameters: None };
+    let step = AuthStep {
+        result: Some(&result),
+        challenge: None,
+        session: None,
+        parameters: None,
+    };
     Ok(respond(step, Some(refresh_token))?.into())
 }
 
@@ -32,7 +37,9 @@ pub async fn refresh(
         Err(ApiError::NotAuthorized(_)) if app.config.client_secret.is_some() => {
             let internal = internal_username(app, username).await;
             match internal {
-                Some(internal) if internal != username => refresh_once(app, &internal, refresh_token).await,
+                Some(internal) if internal != username => {
+                    refresh_once(app, &internal, refresh_token).await
+                }
                 _ => Err(ApiError::NotAuthorized(not_authorized)),
             }
         }
@@ -44,7 +51,11 @@ pub async fn refresh(
     })
 }
 
-async fn refresh_once(app: &App, username: &str, refresh_token: &str) -> Result<AuthenticationResultType, ApiError> {
+async fn refresh_once(
+    app: &App,
+    username: &str,
+    refresh_token: &str,
+) -> Result<AuthenticationResultType, ApiError> {
     let mut call = app
         .cognito
         .initiate_auth()

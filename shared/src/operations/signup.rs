@@ -11,10 +11,17 @@ pub async fn signup(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> 
     let fields = Fields::parse(&request.body, &["username", "password", "attributes"])?;
     let username = fields.username("username")?;
     let password = fields.password("password")?;
-    let attributes = fields.attribute_list("attributes", false)?.unwrap_or_default();
+    let attributes = fields
+        .attribute_list("attributes", false)?
+        .unwrap_or_default();
     let attributes = attributes
         .into_iter()
-        .map(|a| AttributeType::builder().name(a.name).set_value(a.value).build())
+        .map(|a| {
+            AttributeType::builder()
+                .name(a.name)
+                .set_value(a.value)
+                .build()
+        })
         .collect::<Result<Vec<_>, _>>()
         .map_err(|_| ApiError::Internal)?;
     let output = app
@@ -37,7 +44,9 @@ pub async fn signup(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> 
             }
         });
     let output = match output {
-        Err(ApiError::UsernameExists) if app.config.hide_existing_users => return Ok(hidden_duplicate(username)),
+        Err(ApiError::UsernameExists) if app.config.hide_existing_users => {
+            return Ok(hidden_duplicate(username))
+        }
         other => other?,
     };
     Ok(json!({
@@ -80,7 +89,9 @@ pub async fn confirm(app: &App, request: &ApiRequest) -> Result<Reply, ApiError>
             match failure.exception() {
                 // An unknown user reads like a wrong code: no enumeration through this route.
                 Some("UserNotFoundException") => ApiError::CodeMismatch,
-                _ => failure.into_api_error("This account cannot be confirmed; it may already be confirmed."),
+                _ => failure.into_api_error(
+                    "This account cannot be confirmed; it may already be confirmed.",
+                ),
             }
         })?;
     Ok(success())
@@ -106,9 +117,15 @@ pub async fn resend(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> 
                 // PreventUserExistenceErrors: this route must not tell who has an account.
                 Some("UserNotFoundException") => serde_json::Value::Null,
                 Some("InvalidParameterException") => {
-                    return Err(ApiError::invalid("This account is already confirmed or has nowhere to send a code."))
+                    return Err(ApiError::invalid(
+                        "This account is already confirmed or has nowhere to send a code.",
+                    ))
                 }
-                _ => return Err(failure.into_api_error("A new code cannot be sent for this account.")),
+                _ => {
+                    return Err(
+                        failure.into_api_error("A new code cannot be sent for this account.")
+                    )
+                }
             }
         }
     };

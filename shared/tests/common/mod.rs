@@ -17,7 +17,8 @@ pub fn config_with(extra: &[(&str, &str)]) -> Config {
         ("USER_POOL_CLIENT_ID".into(), "client123".into()),
     ];
     vars.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-    Config::from_lookup(|name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())).unwrap()
+    Config::from_lookup(|name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+        .unwrap()
 }
 
 pub fn app(rules: &[&Rule]) -> App {
@@ -39,11 +40,21 @@ pub async fn call(app: &App, operation: Operation, body: Value) -> Answer {
     call_raw(app, operation, body.to_string().into_bytes(), &[]).await
 }
 
-pub async fn call_with_headers(app: &App, operation: Operation, body: Value, headers: &[(&str, &str)]) -> Answer {
+pub async fn call_with_headers(
+    app: &App,
+    operation: Operation,
+    body: Value,
+    headers: &[(&str, &str)],
+) -> Answer {
     call_raw(app, operation, body.to_string().into_bytes(), headers).await
 }
 
-pub async fn call_raw(app: &App, operation: Operation, body: Vec<u8>, headers: &[(&str, &str)]) -> Answer {
+pub async fn call_raw(
+    app: &App,
+    operation: Operation,
+    body: Vec<u8>,
+    headers: &[(&str, &str)],
+) -> Answer {
     let mut request = ApiRequest::post(body);
     for (name, value) in headers {
         request.headers.insert(
@@ -55,21 +66,36 @@ pub async fn call_raw(app: &App, operation: Operation, body: Vec<u8>, headers: &
     let status = response.status().as_u16();
     let headers = response.headers().clone();
     let body = serde_json::from_str(response.body()).expect("every answer is JSON");
-    Answer { status, body, headers }
+    Answer {
+        status,
+        body,
+        headers,
+    }
 }
 
 /// The HTTP answer Cognito gives for exception `name` (awsJson1_1 error shape).
 pub fn exception(name: &str) -> HttpResponse {
-    let body = json!({"__type": name, "message": format!("raw Cognito text for {name} about user alice")});
-    let mut response = HttpResponse::new(StatusCode::try_from(400).unwrap(), SdkBody::from(body.to_string()));
-    response.headers_mut().insert("x-amzn-errortype", name.to_owned());
-    response.headers_mut().insert("content-type", "application/x-amz-json-1.1");
+    let body =
+        json!({"__type": name, "message": format!("raw Cognito text for {name} about user alice")});
+    let mut response = HttpResponse::new(
+        StatusCode::try_from(400).unwrap(),
+        SdkBody::from(body.to_string()),
+    );
+    response
+        .headers_mut()
+        .insert("x-amzn-errortype", name.to_owned());
+    response
+        .headers_mut()
+        .insert("content-type", "application/x-amz-json-1.1");
     response
 }
 
 /// An unsigned JWT expiring `seconds` from now.
 pub fn jwt(token_use: &str, seconds: i64) -> String {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
     let enc = |v: Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
     format!(
         "{}.{}.signature",
@@ -79,8 +105,20 @@ pub fn jwt(token_use: &str, seconds: i64) -> String {
 }
 
 pub fn assert_error(answer: &Answer, status: u16, code: &str) {
-    assert_eq!((answer.status, answer.body["code"].as_str()), (status, Some(code)), "body: {}", answer.body);
-    assert_eq!(answer.body.as_object().unwrap().len(), 2, "error bodies are exactly code + message");
+    assert_eq!(
+        (answer.status, answer.body["code"].as_str()),
+        (status, Some(code)),
+        "body: {}",
+        answer.body
+    );
+    assert_eq!(
+        answer.body.as_object().unwrap().len(),
+        2,
+        "error bodies are exactly code + message"
+    );
     let message = answer.body["message"].as_str().unwrap();
-    assert!(!message.contains("raw Cognito text"), "Cognito's own message leaked: {message}");
+    assert!(
+        !message.contains("raw Cognito text"),
+        "Cognito's own message leaked: {message}"
+    );
 }

@@ -1,0 +1,349 @@
+//! Black-box harness: each test gets its own user pool on the Cognito emulator and its own local server
+//! process (the real `local` binary), and talks to it over HTTP like any client would.
+//!
+//! The emulator is the one `scripts/test.sh` starts (`COGNITO_EMULATOR_URL`); without it, the harness
+//! starts one itself from the project's `.venv` (created by `scripts/setup.sh`).
+
+#![allow(dead_code)]
+
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+pub const PASSWORD: &str = "Corr3ct-Horse!";
+
+fn workspace_root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(30)))
+        .build()
+        .new_agent()
+}
+
+/// The emulator's base URL, starting one if the test script did not.
+pub fn emulator_url() -> &'static str {
+    static URL: OnceLock<String> = OnceLock::new();
+    URL.get_or_init(|| {
+        if let Ok(url) = std::env::var("COGNITO_EMULATOR_URL") {
+            return url;
+        }
+        let python = workspace_root().join(".venv/bin/python");
+        assert!(
+            python.exists(),
+            "no .venv: run scripts/test.sh (or scripts/setup.sh) first"
+        );
+        let mut child = Command::new(python)
+            .args([
+                "-m",
+                "cognito_emulator",
+                "serve",
+                "--port",
+                "0",
+                "--exit-with-parent",
+            ])
+            .current_dir(workspace_root().join("emulator"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start the emulator");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let ready: Value =
+            serde_json::from_str(&line).expect("the emulator prints one JSON line when ready");
+        std::mem::forget(child); // lives as long as the test process (it exits with its parent)
+        ready["endpoint"].as_str().unwrap().to_owned()
+    })
+}
+
+#[derive(Clone, Debug)]
+pub struct Pool {
+    pub user_pool_id: String,
+    pub client_id: String,
+    pub client_secret: Option<String>,
+}
+
+pub fn create_pool(options: Value) -> Pool {
+    let mut response = agent()
+        .post(format!("{}/_emulator/pools", emulator_url()))
+        .send_json(options)
+        .expect("create a pool on the emulator");
+    let body: Value = response.body_mut().read_json().unwrap();
+    Pool {
+        user_pool_id: body["userPoolId"].as_str().unwrap().to_owned(),
+        client_id: body["clientId"].as_str().unwrap().to_owned(),
+        client_secret: body["clientSecret"].as_str().map(str::to_owned),
+    }
+}
+
+pub struct Answer {
+    pub status: u16,
+    pub body: Value,
+    pub headers: Vec<(String, String)>,
+}
+
+impl Answer {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn code(&self) -> &str {
+        self.body["code"].as_str().unwrap_or("")
+    }
+
+    #[track_caller]
+    pub fn expect(&self, status: u16) -> &Value {
+        assert_eq!(self.status, status, "unexpected answer: {}", self.body);
+        &self.body
+    }
+
+    #[track_caller]
+    pub fn expect_error(&self, status: u16, code: &str) {
+        assert_eq!(
+            (self.status, self.code()),
+            (status, code),
+            "unexpected answer: {}",
+            self.body
+        );
+        assert_eq!(
+            self.body.as_object().map(|o| o.len()),
+            Some(2),
+            "error body is exactly code + message"
+        );
+    }
+}
+
+/// A local server process for one pool.
+pub struct Api {
+    pub base: String,
+    pub pool: Pool,
+    child: Child,
+    logs: Arc<Mutex<String>>,
+}
+
+impl Drop for Api {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Api {
+    /// A fresh pool (MFA optional, no client secret) and a server on it.
+    pub fn start() -> Api {
+        Api::start_with(json!({}), &[])
+    }
+
+    pub fn start_with(pool_options: Value, env: &[(&str, &str)]) -> Api {
+        let pool = create_pool(pool_options);
+        Api::on_pool(pool, env)
+    }
+
+    pub fn on_pool(pool: Pool, env: &[(&str, &str)]) -> Api {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_local"));
+        command
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("PORT", "0")
+            .env("USER_POOL_ID", &pool.user_pool_id)
+            .env("USER_POOL_CLIENT_ID", &pool.client_id)
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_ENDPOINT_URL", emulator_url())
+            .env("AWS_ACCESS_KEY_ID", "local")
+            .env("AWS_SECRET_ACCESS_KEY", "local")
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        if let Some(secret) = &pool.client_secret {
+            command.env("USER_POOL_CLIENT_SECRET", secret);
+        }
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let mut child = command.spawn().expect("start the local server");
+        let logs = Arc::new(Mutex::new(String::new()));
+        let mut stderr = child.stderr.take().unwrap();
+        let sink = logs.clone();
+        std::thread::spawn(move || {
+            let mut buffer = [0u8; 4096];
+            while let Ok(n) = stderr.read(&mut buffer) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buffer[..n]));
+            }
+        });
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let base = line
+            .trim()
+            .strip_prefix("API listening on ")
+            .unwrap_or_else(|| panic!("server did not start: {line:?}\n{}", logs.lock().unwrap()))
+            .to_owned();
+        Api {
+            base,
+            pool,
+            child,
+            logs,
+        }
+    }
+
+    /// Everything the server logged so far.
+    pub fn logs(&self) -> String {
+        std::thread::sleep(Duration::from_millis(100));
+        self.logs.lock().unwrap().clone()
+    }
+
+    pub fn post(&self, path: &str, body: Value) -> Answer {
+        self.request("POST", path, Some(body.to_string().into_bytes()), &[])
+    }
+
+    pub fn post_with(&self, path: &str, body: Value, headers: &[(&str, &str)]) -> Answer {
+        self.request("POST", path, Some(body.to_string().into_bytes()), headers)
+    }
+
+    pub fn post_bearer(&self, path: &str, access_token: &str, body: Value) -> Answer {
+        let header = format!("Bearer {access_token}");
+        self.post_with(path, body, &[("authorization", &header)])
+    }
+
+    pub fn request(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Vec<u8>>,
+        headers: &[(&str, &str)],
+    ) -> Answer {
+        let uri = format!("{}{}", self.base, path);
+        let mut builder = http::Request::builder().method(method).uri(uri);
+        if body.is_some() {
+            builder = builder.header("content-type", "application/json");
+        }
+        for (k, v) in headers {
+            builder = builder.header(*k, *v);
+        }
+        let request = builder.body(body.unwrap_or_default()).unwrap();
+        let mut response = agent().run(request).expect("the server answers");
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
+            .collect();
+        let text = response.body_mut().read_to_string().unwrap_or_default();
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).expect("JSON answer")
+        };
+        Answer {
+            status,
+            body,
+            headers,
+        }
+    }
+
+    /// Every code the emulator "sent" to `username`, oldest first.
+    pub fn messages(&self, username: &str) -> Vec<Value> {
+        let url = format!(
+            "{}/_emulator/messages?userPoolId={}&username={}",
+            emulator_url(),
+            self.pool.user_pool_id,
+            username
+        );
+        let body: Value = agent()
+            .get(url)
+            .call()
+            .unwrap()
+            .body_mut()
+            .read_json()
+            .unwrap();
+        body["messages"].as_array().cloned().unwrap_or_default()
+    }
+
+    /// The latest code of `kind` sent to `username`.
+    #[track_caller]
+    pub fn last_code(&self, username: &str, kind: &str) -> String {
+        self.messages(username)
+            .iter()
+            .rev()
+            .find(|m| m["kind"] == kind)
+            .and_then(|m| m["code"].as_str())
+            .unwrap_or_else(|| panic!("no {kind} code was sent to {username}"))
+            .to_owned()
+    }
+
+    pub fn expire_codes(&self, username: &str) {
+        agent()
+            .post(format!("{}/_emulator/expire-codes", emulator_url()))
+            .send_json(json!({"userPoolId": self.pool.user_pool_id, "username": username}))
+            .unwrap();
+    }
+
+    /// A Cognito admin call straight to the emulator (what an operator would do with the AWS CLI).
+    pub fn admin(&self, operation: &str, mut body: Value) -> Value {
+        body["UserPoolId"] = json!(self.pool.user_pool_id);
+        let mut response = agent()
+            .post(emulator_url())
+            .header("x-amz-target", format!("AWSCognitoIdentityProviderService.{operation}"))
+            .header("content-type", "application/x-amz-json-1.1")
+            .header("authorization", "AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/cognito-idp/aws4_request, SignedHeaders=host, Signature=00")
+            .send(body.to_string())
+            .unwrap();
+        let status = response.status().as_u16();
+        let text = response.body_mut().read_to_string().unwrap();
+        assert_eq!(status, 200, "{operation} failed: {text}");
+        serde_json::from_str(&text).unwrap_or(Value::Null)
+    }
+
+    /// Sign up and confirm `username` with the emulated email code.
+    pub fn confirmed_user(&self, username: &str, extra_attributes: Value) {
+        let mut attributes =
+            vec![json!({"Name": "email", "Value": format!("{username}@example.com")})];
+        attributes.extend(extra_attributes.as_array().cloned().unwrap_or_default());
+        self.post(
+            "/signup",
+            json!({"username": username, "password": PASSWORD, "attributes": attributes}),
+        )
+        .expect(200);
+        let code = self.last_code(username, "SIGN_UP");
+        self.post(
+            "/signup/confirm",
+            json!({"username": username, "confirmationCode": code}),
+        )
+        .expect(200);
+    }
+
+    /// Log in and return the token body.
+    pub fn login(&self, username: &str, password: &str) -> Value {
+        self.post(
+            "/login",
+            json!({"username": username, "password": password}),
+        )
+        .expect(200)
+        .clone()
+    }
+}
+
+pub fn unique(prefix: &str) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    format!("{prefix}{}", COUNTER.fetch_add(1, Ordering::Relaxed))
+}

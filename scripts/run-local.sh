@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs the whole API locally: the Cognito emulator (seeded pool and client) and the local server on
+# http://127.0.0.1:${PORT:-3000}. With USER_POOL_ID and an endpoint (or real AWS credentials) already in
+# the environment, it starts no emulator and serves against that pool instead.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ -n "${USER_POOL_ID:-}" ]; then
+  echo "Using the user pool from the environment: $USER_POOL_ID (no emulator)" >&2
+else
+  scripts/setup.sh
+  pid_file=$(mktemp)
+  ready=$(scripts/emulator.sh "$pid_file" --seed --port "${EMULATOR_PORT:-0}")
+  trap 'kill "$(cat "$pid_file")" 2>/dev/null || true; rm -f "$pid_file"' EXIT INT TERM
+  read -r endpoint pool client < <(.venv/bin/python -c '
+import json, sys
+r = json.loads(sys.argv[1]); print(r["endpoint"], r["userPoolId"], r["clientId"])' "$ready")
+  export AWS_ENDPOINT_URL=$endpoint USER_POOL_ID=$pool USER_POOL_CLIENT_ID=$client
+  export AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
+  echo "Cognito emulator: $endpoint  pool: $pool  client: $client" >&2
+  echo "Codes sent to users: $endpoint/_emulator/messages?userPoolId=$pool" >&2
+fi
+cargo build --quiet -p local
+exec target/debug/local

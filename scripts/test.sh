@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Runs every test: Rust unit, handler and HTTP integration tests (against one shared Cognito emulator,
+# each test on its own pool), and the emulator's own tests. Installs what it needs first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+
+pid_file=$(mktemp)
+ready=$(scripts/emulator.sh "$pid_file" --port 0)
+trap 'kill "$(cat "$pid_file")" 2>/dev/null || true; rm -f "$pid_file"' EXIT INT TERM
+COGNITO_EMULATOR_URL=$(.venv/bin/python -c 'import json,sys; print(json.loads(sys.argv[1])["endpoint"])' "$ready")
+export COGNITO_EMULATOR_URL
+
+cargo test --workspace --all-targets "$@"
+(cd emulator && ../.venv/bin/python -m pytest -q -p no:cacheprovider tests)
