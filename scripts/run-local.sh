@@ -10,7 +10,7 @@ if [ -n "${USER_POOL_ID:-}" ]; then
 else
   scripts/setup.sh
   pid_file=$(mktemp)
-  ready=$(scripts/emulator.sh "$pid_file" --seed --port "${EMULATOR_PORT:-0}")
+  ready=$(scripts/emulator.sh "$pid_file" --seed --port "${EMULATOR_PORT:-3001}")
   trap 'kill "$(cat "$pid_file")" 2>/dev/null || true; rm -f "$pid_file"' EXIT INT TERM
   read -r endpoint pool client < <(.venv/bin/python -c '
 import json, sys
@@ -21,4 +21,4 @@ r = json.loads(sys.argv[1]); print(r["endpoint"], r["userPoolId"], r["clientId"]
   echo "Codes sent to users: $endpoint/_emulator/messages?userPoolId=$pool" >&2
 fi
 cargo build --quiet -p local
-exec target/debug/local
+target/debug/local

@@ -70,6 +70,10 @@ impl App {
         if config.paranoia_ignored {
             tracing::info!("PARANOIA is set and ignored: it had no effect in the original library either; randomness comes from the OS");
         }
+        if std::env::var_os("LOG_SENSITIVE_BODIES").is_some() {
+            // The SDK would then log request and response bodies: passwords, codes and tokens.
+            tracing::warn!("LOG_SENSITIVE_BODIES is set: the AWS SDK will log secrets at TRACE level; unset it");
+        }
         let cognito = crate::cognito::client(&config).await;
         Ok(App::new(config, cognito))
     }
