@@ -1,12 +1,13 @@
 """InitiateAuth / RespondToAuthChallenge: password checks, user-existence prevention, and the
 MFA challenges driven by each user's settings (moto only partly does this and accepts any code)."""
 
+import base64
 import json
 
 from moto.cognitoidp.models import UserStatus
 from moto.cognitoidp.responses import CognitoIdpResponse
 
-from . import codes
+from . import codes, srp
 from .errors import (
     CodeMismatchException,
     ExpiredCodeException,
@@ -131,7 +132,30 @@ def initiate_auth(resp):
         _require_flow(client, flow)
         if find_user(pool, parameters.get("USERNAME")) is None and prevents_existence_errors(client):
             raise NotAuthorizedException(WRONG_CREDENTIALS)
+        return _srp_start(backend, pool, client, parameters)
     return _moto_initiate_auth(resp)
+
+
+# Session keys of SRP logins in progress, by SECRET_BLOCK (moto's session id for them).
+_SRP_KEYS: dict[str, bytes] = {}
+
+
+def _srp_start(backend, pool, client, parameters: dict) -> dict:
+    """moto opens the session and checks the user; we replace its random SALT/SRP_B with real ones."""
+    started = backend.initiate_auth(client.id, "USER_SRP_AUTH", parameters)
+    challenge = started["ChallengeParameters"]
+    user = find_user(pool, challenge["USERNAME"])
+    try:
+        values, key = srp.start(pool.id, challenge["USER_ID_FOR_SRP"], user.password or "", parameters["SRP_A"])
+    except ValueError:
+        raise InvalidParameterException("SRP_A is invalid") from None
+    challenge.update(values)
+    # The secret block is opaque to the client; Cognito's is base64, and the proof decodes it.
+    block = base64.b64encode(challenge["SECRET_BLOCK"].encode()).decode()
+    backend.sessions[block] = backend.sessions.pop(challenge["SECRET_BLOCK"])
+    challenge["SECRET_BLOCK"] = block
+    _SRP_KEYS[block] = key
+    return started
 
 
 def admin_initiate_auth(resp):
@@ -146,16 +170,19 @@ def admin_initiate_auth(resp):
 
 
 def _password_verifier(backend, pool, client, answers: dict) -> dict:
-    """The SRP answer. moto opened this session (its SECRET_BLOCK) and, like moto, we do not
-    check the SRP proof itself; from here on the login follows the user's status and MFA."""
-    started = backend.sessions.pop(answers.get("PASSWORD_CLAIM_SECRET_BLOCK") or "", None)
-    if started is None:
+    """The SRP answer to the session opened by `_srp_start`: the proof must match the password."""
+    block = answers.get("PASSWORD_CLAIM_SECRET_BLOCK") or ""
+    started, key = backend.sessions.pop(block, None), _SRP_KEYS.pop(block, None)
+    if started is None or key is None:
         raise NotAuthorizedException(INVALID_SESSION)
-    for key in ("PASSWORD_CLAIM_SIGNATURE", "TIMESTAMP"):
-        if not answers.get(key):
-            raise InvalidParameterException(f"Missing required parameter {key}")
+    for name in ("PASSWORD_CLAIM_SIGNATURE", "TIMESTAMP"):
+        if not answers.get(name):
+            raise InvalidParameterException(f"Missing required parameter {name}")
     user = find_user(pool, answers.get("USERNAME"))
     if user is None or user is not find_user(pool, started[0]):
+        raise NotAuthorizedException(WRONG_CREDENTIALS)
+    signature, timestamp = answers["PASSWORD_CLAIM_SIGNATURE"], answers["TIMESTAMP"]
+    if not srp.proof_matches(key, pool.id, user.id, block, timestamp, signature):
         raise NotAuthorizedException(WRONG_CREDENTIALS)
     check_secret_hash(client, answers["USERNAME"], answers.get("SECRET_HASH"))
     if user.status == UserStatus.RESET_REQUIRED:  # moto's SRP start does not check this

@@ -3,6 +3,7 @@
 import pytest
 
 from conftest import PASSWORD, raises
+from srp_client import srp_login
 
 
 def test_password_login_gives_tokens(emulator, idp, pool):
@@ -84,24 +85,12 @@ def test_new_password_required(emulator, idp, pool):
     assert emulator.login(pool, "invited", "N3w-password")["AuthenticationResult"]
 
 
-def test_srp_login_still_works(emulator, idp, pool):
+def test_srp_login_checks_the_password(emulator, idp, pool):
     user = emulator.confirmed_user(pool)
-    challenge = idp.initiate_auth(
-        ClientId=pool["clientId"], AuthFlow="USER_SRP_AUTH", AuthParameters={"USERNAME": user, "SRP_A": "abc123"}
-    )
-    assert challenge["ChallengeName"] == "PASSWORD_VERIFIER"
-    parameters = challenge["ChallengeParameters"]
-    result = idp.respond_to_auth_challenge(
-        ClientId=pool["clientId"],
-        ChallengeName="PASSWORD_VERIFIER",
-        ChallengeResponses={
-            "USERNAME": parameters["USER_ID_FOR_SRP"],  # the sub: SRP clients send this back
-            "PASSWORD_CLAIM_SECRET_BLOCK": parameters["SECRET_BLOCK"],
-            "PASSWORD_CLAIM_SIGNATURE": "signature",
-            "TIMESTAMP": "Wed Nov 26 13:00:00 UTC 2026",
-        },
-    )
+    result = srp_login(idp, pool, user, PASSWORD)
     assert result["AuthenticationResult"]["AccessToken"]
+    with raises("NotAuthorizedException", "Incorrect username or password."):
+        srp_login(idp, pool, user, "Wr0ng-Password!")
     with raises("NotAuthorizedException", "Incorrect username or password."):
         idp.initiate_auth(ClientId=pool["clientId"], AuthFlow="USER_SRP_AUTH", AuthParameters={"USERNAME": "ghost", "SRP_A": "abc"})
 

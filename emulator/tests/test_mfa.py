@@ -6,6 +6,7 @@ import time
 import pyotp
 
 from conftest import PASSWORD, raises, secret_hash
+from srp_client import srp_login
 
 
 def enable_totp(idp, access_token: str, preferred: bool = False) -> str:
@@ -196,18 +197,7 @@ def test_mfa_after_new_password_and_after_srp(emulator, idp):
 
     user = emulator.confirmed_user(pool)
     emulator.set_phone(pool, user)  # required MFA uses a verified phone as is
-    started = idp.initiate_auth(ClientId=pool["clientId"], AuthFlow="USER_SRP_AUTH", AuthParameters={"USERNAME": user, "SRP_A": "abc"})
-    parameters = started["ChallengeParameters"]
-    verifier = idp.respond_to_auth_challenge(
-        ClientId=pool["clientId"],
-        ChallengeName="PASSWORD_VERIFIER",
-        ChallengeResponses={
-            "USERNAME": user,
-            "PASSWORD_CLAIM_SECRET_BLOCK": parameters["SECRET_BLOCK"],
-            "PASSWORD_CLAIM_SIGNATURE": "signature",
-            "TIMESTAMP": "Wed Nov 26 13:00:00 UTC 2026",
-        },
-    )
+    verifier = srp_login(idp, pool, user, PASSWORD)
     assert verifier["ChallengeName"] == "SMS_MFA"
     code = emulator.last_code(pool, user, "SMS_MFA")
     assert answer(idp, pool, verifier, user, SMS_MFA_CODE=code)["AuthenticationResult"]

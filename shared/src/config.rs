@@ -8,6 +8,8 @@ use std::time::Duration;
 pub enum LoginFlow {
     /// The password goes to Cognito over TLS (the default; needs ALLOW_USER_PASSWORD_AUTH on the client).
     UserPassword,
+    /// Secure Remote Password: the password never leaves this process (needs ALLOW_USER_SRP_AUTH).
+    UserSrp,
 }
 
 #[derive(Clone, PartialEq, Eq)]
@@ -18,6 +20,9 @@ pub struct Config {
     pub client_secret: Option<String>,
     pub region: String,
     pub login_flow: LoginFlow,
+    /// Refresh with GetTokensFromRefreshToken, which returns a new refresh token when the app client has
+    /// refresh-token rotation enabled (REFRESH_TOKEN_AUTH is refused by such clients).
+    pub refresh_token_rotation: bool,
     pub totp_issuer: String,
     pub timeouts: Timeouts,
     /// Answer a duplicate sign-up like a fresh one (no enumeration through /signup).
@@ -136,6 +141,7 @@ impl Config {
             client_secret: get("USER_POOL_CLIENT_SECRET"),
             region,
             login_flow,
+            refresh_token_rotation: flag(&get, "REFRESH_TOKEN_ROTATION")?,
             totp_issuer: get("TOTP_ISSUER").unwrap_or_else(|| "cognito-user-pool-rs".to_owned()),
             timeouts,
             hide_existing_users: flag(&get, "HIDE_EXISTING_USERS")?,
@@ -249,6 +255,8 @@ mod tests {
             ("Paranoia", "7"),
             ("ALLOWED_ORIGINS", "https://a.example, https://b.example/"),
             ("SESSION_COOKIE", "true"),
+            ("LOGIN_FLOW", "USER_SRP_AUTH"),
+            ("REFRESH_TOKEN_ROTATION", "true"),
         ])
         .unwrap();
         assert_eq!(c.client_secret.as_deref(), Some("s3cr3t"));
@@ -259,6 +267,8 @@ mod tests {
             ["https://a.example", "https://b.example"]
         );
         assert!(c.session_cookie);
+        assert_eq!(c.login_flow, LoginFlow::UserSrp);
+        assert!(c.refresh_token_rotation);
         assert!(!format!("{c:?}").contains("s3cr3t"));
     }
 

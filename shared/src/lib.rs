@@ -14,6 +14,7 @@ pub mod operations;
 pub mod random;
 pub mod routes;
 pub mod secret_hash;
+pub mod srp;
 pub mod telemetry;
 pub mod tokens;
 

@@ -43,6 +43,11 @@ operations! {
     PasswordChange => "/password/change", "password-change";
     PasswordForgot => "/password/forgot", "password-forgot";
     PasswordReset => "/password/reset", "password-reset";
+    MfaTotpSetup => "/mfa/totp/setup", "mfa-totp-setup";
+    MfaTotpVerify => "/mfa/totp/verify", "mfa-totp-verify";
+    ProfileAttributeSendCode => "/profile/attribute/send-code", "profile-attribute-send-code";
+    AccountDelete => "/account/delete", "account-delete";
+    SessionRevoke => "/session/revoke", "session-revoke";
 }
 
 impl Operation {

@@ -17,10 +17,19 @@ pub async fn login(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> {
     let fields = Fields::parse(&request.body, &["username", "password"])?;
     let username = fields.username("username")?;
     let password = fields.password("password")?;
-    let body = match app.config.login_flow {
-        LoginFlow::UserPassword => password_login(app, username, password).await?,
-    };
-    Ok(body.into())
+    Ok(authenticate(app, username, password).await?.into())
+}
+
+/// Checks a username and password with the configured flow: tokens, or the next login step.
+pub async fn authenticate(
+    app: &App,
+    username: &str,
+    password: &str,
+) -> Result<serde_json::Value, ApiError> {
+    match app.config.login_flow {
+        LoginFlow::UserPassword => password_login(app, username, password).await,
+        LoginFlow::UserSrp => crate::srp::login(app, username, password).await,
+    }
 }
 
 async fn password_login(

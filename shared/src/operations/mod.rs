@@ -1,11 +1,13 @@
 //! One module per family of routes; `dispatch` sends each operation to its handler.
 
+pub mod account;
 pub mod login;
 pub mod mfa;
 pub mod password;
 pub mod profile;
 pub mod session;
 pub mod signup;
+pub mod totp;
 
 use crate::app::{ApiRequest, App, Reply};
 use crate::error::ApiError;
@@ -34,5 +36,10 @@ pub async fn dispatch(
         Operation::PasswordChange => password::change(app, request).await,
         Operation::PasswordForgot => password::forgot(app, request).await,
         Operation::PasswordReset => password::reset(app, request).await,
+        Operation::MfaTotpSetup => totp::setup(app, request).await,
+        Operation::MfaTotpVerify => totp::verify(app, request).await,
+        Operation::ProfileAttributeSendCode => profile::send_code(app, request).await,
+        Operation::AccountDelete => account::delete(app, request).await,
+        Operation::SessionRevoke => session::revoke(app, request).await,
     }
 }

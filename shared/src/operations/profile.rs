@@ -251,6 +251,39 @@ pub fn is_e164(number: &str) -> bool {
         && !digits.starts_with('0')
 }
 
+pub async fn send_code(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> {
+    let (token, attribute) =
+        authenticated(app, request, &["attribute"], verifiable_attribute).await?;
+    let output = app
+        .cognito
+        .get_user_attribute_verification_code()
+        .access_token(&token.token)
+        .attribute_name(attribute)
+        .send()
+        .await
+        .map_err(|err| {
+            let failure = failure("GetUserAttributeVerificationCode", err);
+            match failure.exception() {
+                Some("InvalidParameterException") => {
+                    ApiError::invalid("The user has no such attribute to confirm.")
+                }
+                _ => failure.into_api_error(INVALID_TOKEN),
+            }
+        })?;
+    Ok(json!({ "codeDeliveryDetails": delivery(output.code_delivery_details()) }).into())
+}
+
+/// `attribute`: the attributes Cognito can send a code for.
+fn verifiable_attribute(fields: &crate::input::Fields) -> Result<String, ApiError> {
+    let attribute = fields.required_str("attribute")?;
+    if !matches!(attribute, "email" | "phone_number") {
+        return Err(ApiError::invalid(
+            "`attribute` must be `email` or `phone_number`.",
+        ));
+    }
+    Ok(attribute.to_owned())
+}
+
 pub async fn confirm_attribute(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> {
     let (token, (attribute, code)) =
         authenticated(app, request, &["attribute", "confirmationCode"], |fields| {

@@ -34,7 +34,10 @@ pub async fn refresh(
     not_authorized: &'static str,
 ) -> Result<AuthenticationResultType, ApiError> {
     match refresh_once(app, username, refresh_token).await {
-        Err(ApiError::NotAuthorized(_)) if app.config.client_secret.is_some() => {
+        // Rotation does not hash the username, so there is nothing to retry.
+        Err(ApiError::NotAuthorized(_))
+            if app.config.client_secret.is_some() && !app.config.refresh_token_rotation =>
+        {
             let internal = internal_username(app, username).await;
             match internal {
                 Some(internal) if internal != username => {
@@ -56,6 +59,9 @@ async fn refresh_once(
     username: &str,
     refresh_token: &str,
 ) -> Result<AuthenticationResultType, ApiError> {
+    if app.config.refresh_token_rotation {
+        return rotate(app, refresh_token).await;
+    }
     let mut call = app
         .cognito
         .initiate_auth()
@@ -74,6 +80,21 @@ async fn refresh_once(
         // A refresh never legitimately answers with a challenge.
         None => Err(ApiError::UpstreamError),
     }
+}
+
+/// GetTokensFromRefreshToken: with rotation enabled on the client, the answer holds a new refresh token
+/// (and the old one stops working after the client's grace period). It takes the client secret itself.
+async fn rotate(app: &App, refresh_token: &str) -> Result<AuthenticationResultType, ApiError> {
+    let output = app
+        .cognito
+        .get_tokens_from_refresh_token()
+        .client_id(app.client_id())
+        .refresh_token(refresh_token)
+        .set_client_secret(app.config.client_secret.clone())
+        .send()
+        .await
+        .map_err(|err| failure("GetTokensFromRefreshToken", err).into_api_error(BAD_REFRESH))?;
+    output.authentication_result.ok_or(ApiError::UpstreamError)
 }
 
 /// The internal username behind an alias, or `None` when it cannot be found (unknown user, no permission).
@@ -102,5 +123,30 @@ pub async fn logout(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> 
         .send()
         .await
         .map_err(|err| failure("GlobalSignOut", err).into_api_error(INVALID_TOKEN))?;
+    Ok(success())
+}
+
+/// RevokeToken: ends the one session this refresh token belongs to; the user's other sessions go on.
+pub async fn revoke(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> {
+    let fields = Fields::parse(&request.body, &["refreshToken", "username"])?;
+    let refresh_token = fields.required_str("refreshToken")?;
+    // Accepted for symmetry with /session/refresh; RevokeToken authenticates with the client secret.
+    fields.optional_str("username")?;
+    app.cognito
+        .revoke_token()
+        .client_id(app.client_id())
+        .token(refresh_token)
+        .set_client_secret(app.config.client_secret.clone())
+        .send()
+        .await
+        .map_err(|err| {
+            let failure = failure("RevokeToken", err);
+            match failure.exception() {
+                Some("UnsupportedTokenTypeException") => {
+                    ApiError::invalid("`refreshToken` is not a refresh token.")
+                }
+                _ => failure.into_api_error(BAD_REFRESH),
+            }
+        })?;
     Ok(success())
 }

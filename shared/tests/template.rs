@@ -1,0 +1,458 @@
+//! `template.yaml`, `functions/` and `events/` agree with the route table (`Operation::ALL`): a route added
+//! in one place and not the others fails here. Also pins the deployment choices the code relies on (the
+//! Lambda runtime settings, every environment variable, the one IAM permission and who gets it).
+
+mod common;
+
+use serde_json::Value as Json;
+use serde_norway::Value;
+use shared::Operation;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("shared/ sits in the workspace root")
+        .to_path_buf()
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn template() -> Value {
+    let path = workspace().join("template.yaml");
+    serde_norway::from_str(&read(&path)).unwrap_or_else(|e| panic!("template.yaml: {e}"))
+}
+
+/// `!Ref X` (short form) or `{Ref: X}` (long form) as the referenced name.
+fn reference(value: &Value) -> Option<&str> {
+    match value {
+        Value::Tagged(tagged) if tagged.tag == "Ref" => tagged.value.as_str(),
+        Value::Mapping(map) if map.len() == 1 => map.get("Ref").and_then(Value::as_str),
+        _ => None,
+    }
+}
+
+/// Everything a value mentions, flattened to text (tags included), for "does it name X" checks.
+fn mentions(value: &Value, name: &str) -> bool {
+    match value {
+        Value::String(s) => s == name,
+        Value::Tagged(tagged) => tagged.tag == name || mentions(&tagged.value, name),
+        Value::Sequence(items) => items.iter().any(|v| mentions(v, name)),
+        Value::Mapping(map) => map
+            .iter()
+            .any(|(k, v)| mentions(k, name) || mentions(v, name)),
+        _ => false,
+    }
+}
+
+/// `login-new-password` -> `LoginNewPasswordFunction`.
+fn logical_id(function: &str) -> String {
+    let mut id: String = function
+        .split('-')
+        .map(|part| {
+            let mut chars = part.chars();
+            chars
+                .next()
+                .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+                .unwrap_or_default()
+        })
+        .collect();
+    id.push_str("Function");
+    id
+}
+
+struct TemplateFunction {
+    logical_id: String,
+    resource: Value,
+}
+
+/// The template's functions by their `Binary` (the function name).
+fn template_functions(template: &Value) -> BTreeMap<String, TemplateFunction> {
+    let resources = template["Resources"]
+        .as_mapping()
+        .expect("template.yaml has Resources");
+    let mut functions = BTreeMap::new();
+    for (id, resource) in resources {
+        if resource["Type"].as_str() != Some("AWS::Serverless::Function") {
+            continue;
+        }
+        let id = id.as_str().unwrap().to_owned();
+        assert_eq!(
+            resource["Metadata"]["BuildMethod"].as_str(),
+            Some("rust-cargolambda"),
+            "{id}: Metadata.BuildMethod"
+        );
+        let binary = resource["Metadata"]["BuildProperties"]["Binary"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{id}: Metadata.BuildProperties.Binary names its function"))
+            .to_owned();
+        let previous = functions.insert(
+            binary.clone(),
+            TemplateFunction {
+                logical_id: id.clone(),
+                resource: resource.clone(),
+            },
+        );
+        assert!(
+            previous.is_none(),
+            "two template functions build binary {binary}"
+        );
+    }
+    functions
+}
+
+/// The packages under `functions/`, each checked to be a binary named after its folder that serves the
+/// operation of that name.
+fn function_packages() -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    let dir = workspace().join("functions");
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let folder = entry.unwrap().path();
+        let manifest = folder.join("Cargo.toml");
+        if !manifest.is_file() {
+            continue;
+        }
+        let folder_name = folder.file_name().unwrap().to_str().unwrap().to_owned();
+        let manifest_text = read(&manifest);
+        let package_name = manifest_text
+            .lines()
+            .skip_while(|l| l.trim() != "[package]")
+            .find_map(|l| {
+                let (key, value) = l.split_once('=')?;
+                (key.trim() == "name").then(|| value.trim().trim_matches('"').to_owned())
+            })
+            .unwrap_or_else(|| panic!("{}: no package name", manifest.display()));
+        assert_eq!(
+            package_name, folder_name,
+            "functions/{folder_name}: the package (and so its binary) is named after its folder"
+        );
+        assert!(
+            !manifest_text.contains("[[bin]]"),
+            "functions/{folder_name}: one binary, src/main.rs, named after the package"
+        );
+        let main = read(&folder.join("src/main.rs"));
+        if let Some(op) = Operation::from_function_name(&folder_name) {
+            let variant = format!("Operation::{op:?}");
+            let serves = main.match_indices(&variant).any(|(at, _)| {
+                !main[at + variant.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_')
+            });
+            assert!(
+                serves,
+                "functions/{folder_name}/src/main.rs must serve {variant}"
+            );
+        }
+        names.insert(folder_name);
+    }
+    names
+}
+
+fn operation_names() -> BTreeSet<String> {
+    Operation::ALL
+        .iter()
+        .map(|op| op.function_name().to_owned())
+        .collect()
+}
+
+fn event_names() -> BTreeSet<String> {
+    std::fs::read_dir(workspace().join("events"))
+        .expect("events/ exists")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .map(|p| p.file_stem().unwrap().to_str().unwrap().to_owned())
+        .collect()
+}
+
+fn difference(a: &BTreeSet<String>, b: &BTreeSet<String>) -> Vec<String> {
+    a.difference(b).cloned().collect()
+}
+
+#[test]
+fn every_route_has_a_binary_and_a_template_function_and_nothing_else_does() {
+    let template = template();
+    let in_template: BTreeSet<String> = template_functions(&template).into_keys().collect();
+    let binaries = function_packages();
+    let routes = operation_names();
+    assert_eq!(
+        difference(&routes, &in_template),
+        Vec::<String>::new(),
+        "routes without a function in template.yaml"
+    );
+    assert_eq!(
+        difference(&in_template, &routes),
+        Vec::<String>::new(),
+        "template.yaml functions without a route in shared/src/routes.rs"
+    );
+    assert_eq!(
+        difference(&routes, &binaries),
+        Vec::<String>::new(),
+        "routes without a package under functions/"
+    );
+    assert_eq!(
+        difference(&binaries, &routes),
+        Vec::<String>::new(),
+        "packages under functions/ without a route in shared/src/routes.rs"
+    );
+}
+
+#[test]
+fn each_function_is_wired_to_its_operations_post_route_on_the_one_http_api() {
+    let template = template();
+    assert_eq!(
+        template["Resources"]["HttpApi"]["Type"].as_str(),
+        Some("AWS::Serverless::HttpApi")
+    );
+    for (binary, function) in template_functions(&template) {
+        let id = &function.logical_id;
+        let op = Operation::from_function_name(&binary)
+            .unwrap_or_else(|| panic!("{id}: Binary {binary} is no operation's function name"));
+        assert_eq!(
+            *id,
+            logical_id(&binary),
+            "logical ids follow the function name"
+        );
+        let events = function.resource["Properties"]["Events"]
+            .as_mapping()
+            .unwrap_or_else(|| panic!("{id}: no Events"));
+        assert_eq!(events.len(), 1, "{id}: exactly one event, its route");
+        let (_, event) = events.iter().next().unwrap();
+        assert_eq!(event["Type"].as_str(), Some("HttpApi"), "{id}: event type");
+        let properties = &event["Properties"];
+        assert_eq!(
+            properties["Path"].as_str(),
+            Some(op.path()),
+            "{id}: path of {op:?}"
+        );
+        assert_eq!(
+            properties["Method"]
+                .as_str()
+                .map(|m| m.to_ascii_uppercase()),
+            Some(Operation::METHOD.as_str().to_owned()),
+            "{id}: method"
+        );
+        assert_eq!(
+            reference(&properties["ApiId"]),
+            Some("HttpApi"),
+            "{id}: on the one HttpApi"
+        );
+        // Runtime settings come from Globals; a function overriding one would drift from the others.
+        for key in [
+            "Runtime",
+            "Architectures",
+            "Handler",
+            "CodeUri",
+            "MemorySize",
+            "Timeout",
+            "Environment",
+            "LoggingConfig",
+        ] {
+            assert!(
+                function.resource["Properties"].get(key).is_none(),
+                "{id}: {key} belongs in Globals"
+            );
+        }
+    }
+}
+
+#[test]
+fn globals_build_arm64_al2023_functions_from_the_workspace_root_with_every_setting() {
+    let template = template();
+    let globals = &template["Globals"]["Function"];
+    assert_eq!(globals["CodeUri"].as_str(), Some("."));
+    assert_eq!(globals["Runtime"].as_str(), Some("provided.al2023"));
+    assert_eq!(globals["Handler"].as_str(), Some("bootstrap"));
+    assert_eq!(
+        globals["Architectures"],
+        Value::Sequence(vec![Value::from("arm64")])
+    );
+    assert_eq!(globals["MemorySize"].as_u64(), Some(128));
+    let timeout = globals["Timeout"].as_u64().unwrap();
+    assert!(
+        (10..=29).contains(&timeout),
+        "short, but above the code's Cognito bounds"
+    );
+    assert_eq!(globals["LoggingConfig"]["LogFormat"].as_str(), Some("JSON"));
+
+    let variables = globals["Environment"]["Variables"].as_mapping().unwrap();
+    let config_source = include_str!("../src/config.rs");
+    for name in [
+        "USER_POOL_ID",
+        "USER_POOL_CLIENT_ID",
+        "USER_POOL_CLIENT_SECRET",
+        "LOGIN_FLOW",
+        "TOTP_ISSUER",
+        "HIDE_EXISTING_USERS",
+        "SESSION_COOKIE",
+        "ALLOWED_ORIGINS",
+        "REFRESH_TOKEN_VALIDITY_DAYS",
+    ] {
+        assert!(
+            variables.contains_key(name),
+            "Globals.Function.Environment sets {name}"
+        );
+        assert!(
+            config_source.contains(&format!("\"{name}\"")),
+            "the code no longer reads {name}: update template.yaml"
+        );
+    }
+    // The client secret only ever arrives through a Secrets Manager dynamic reference.
+    let secret = serde_json::to_string(&to_json(&variables["USER_POOL_CLIENT_SECRET"])).unwrap();
+    assert!(secret.contains("{{resolve:secretsmanager:"), "{secret}");
+    let parameters = template["Parameters"].as_mapping().unwrap();
+    for (name, parameter) in parameters {
+        if name
+            .as_str()
+            .unwrap()
+            .to_ascii_lowercase()
+            .contains("secret")
+        {
+            assert_eq!(
+                parameter["Default"].as_str(),
+                Some(""),
+                "{name:?}: no secret default"
+            );
+        }
+    }
+}
+
+/// Operations that take the caller's credentials (`shared::credentials`), found by behaviour: with an
+/// empty body and no `Authorization`, they answer 401 before anything else (the others answer 400).
+async fn operations_taking_credentials() -> BTreeSet<String> {
+    let app = common::app(&[]);
+    let mut names = BTreeSet::new();
+    for &op in Operation::ALL {
+        let answer = common::call(&app, op, serde_json::json!({})).await;
+        assert!(
+            matches!(answer.status, 400 | 401),
+            "{op:?} with an empty body: {} {}",
+            answer.status,
+            answer.body
+        );
+        if answer.status == 401 {
+            names.insert(op.function_name().to_owned());
+        }
+    }
+    names
+}
+
+#[tokio::test]
+async fn only_functions_that_may_exchange_a_refresh_token_get_admin_get_user_on_the_pool() {
+    let template = template();
+    let resources = &template["Resources"];
+    let policy = &resources["AdminGetUserPolicy"];
+    assert_eq!(policy["Type"].as_str(), Some("AWS::IAM::ManagedPolicy"));
+    let statements = policy["Properties"]["PolicyDocument"]["Statement"]
+        .as_sequence()
+        .unwrap();
+    assert_eq!(statements.len(), 1);
+    assert_eq!(statements[0]["Effect"].as_str(), Some("Allow"));
+    assert_eq!(
+        statements[0]["Action"].as_str(),
+        Some("cognito-idp:AdminGetUser"),
+        "that action only"
+    );
+    let resource = to_json(&statements[0]["Resource"]).to_string();
+    assert!(
+        resource.contains(":userpool/${UserPoolId}") && !resource.contains('*'),
+        "on the API's pool only: {resource}"
+    );
+
+    // session-refresh exchanges the refresh token it is given; every route that accepts credentials
+    // may be given a refresh token instead of an access token.
+    let mut expected = operations_taking_credentials().await;
+    expected.insert(Operation::SessionRefresh.function_name().to_owned());
+    let mut granted = BTreeSet::new();
+    for (binary, function) in template_functions(&template) {
+        let properties = &function.resource["Properties"];
+        if let Some(policies) = properties.get("Policies") {
+            assert!(
+                mentions(policies, "AdminGetUserPolicy"),
+                "{}: the only policy any function gets (beyond logs) is AdminGetUserPolicy",
+                function.logical_id
+            );
+            let items = policies.as_sequence().map(Vec::len).unwrap_or(1);
+            assert_eq!(items, 1, "{}: one policy", function.logical_id);
+            granted.insert(binary);
+        }
+        assert!(
+            properties.get("Role").is_none(),
+            "{}: SAM's role",
+            function.logical_id
+        );
+    }
+    assert_eq!(
+        granted, expected,
+        "functions with AdminGetUserPolicy vs. functions that may exchange a refresh token"
+    );
+}
+
+fn to_json(value: &Value) -> Json {
+    match value {
+        Value::Null => Json::Null,
+        Value::Bool(b) => Json::Bool(*b),
+        Value::Number(n) => serde_json::from_str(&n.to_string()).unwrap_or(Json::Null),
+        Value::String(s) => Json::String(s.clone()),
+        Value::Sequence(items) => Json::Array(items.iter().map(to_json).collect()),
+        Value::Mapping(map) => Json::Object(
+            map.iter()
+                .map(|(k, v)| (k.as_str().unwrap_or_default().to_owned(), to_json(v)))
+                .collect(),
+        ),
+        Value::Tagged(tagged) => {
+            serde_json::json!({ format!("!{}", tagged.tag.to_string().trim_start_matches('!')): to_json(&tagged.value) })
+        }
+    }
+}
+
+#[test]
+fn every_function_has_an_event_for_its_route_and_every_event_a_function() {
+    let template = template();
+    let functions: BTreeSet<String> = template_functions(&template).into_keys().collect();
+    let events = event_names();
+    assert_eq!(
+        difference(&functions, &events),
+        Vec::<String>::new(),
+        "functions without events/<function>.json"
+    );
+    assert_eq!(
+        difference(&events, &functions),
+        Vec::<String>::new(),
+        "events/*.json naming no function of template.yaml"
+    );
+    for name in &events {
+        let path = workspace().join("events").join(format!("{name}.json"));
+        let event: Json = serde_json::from_str(&read(&path))
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let Some(op) = Operation::from_function_name(name) else {
+            panic!("events/{name}.json names no operation");
+        };
+        let route = format!("{} {}", Operation::METHOD, op.path());
+        assert_eq!(event["version"], "2.0", "{name}: payload format 2.0");
+        assert_eq!(event["routeKey"], route.as_str(), "{name}: routeKey");
+        assert_eq!(
+            event["requestContext"]["routeKey"],
+            route.as_str(),
+            "{name}: requestContext.routeKey"
+        );
+        assert_eq!(event["rawPath"], op.path(), "{name}: rawPath");
+        assert_eq!(
+            event["requestContext"]["http"]["path"],
+            op.path(),
+            "{name}: requestContext.http.path"
+        );
+        assert_eq!(
+            event["requestContext"]["http"]["method"],
+            Operation::METHOD.as_str(),
+            "{name}: method"
+        );
+        assert_eq!(
+            event["headers"]["content-type"], "application/json",
+            "{name}: content-type"
+        );
+        let body = event["body"].as_str().expect("body is a JSON string");
+        serde_json::from_str::<Json>(body)
+            .unwrap_or_else(|e| panic!("{name}: the body is JSON: {e}"));
+    }
+}
