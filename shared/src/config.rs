@@ -79,9 +79,16 @@ impl Default for Timeouts {
     }
 }
 
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(thiserror::Error, PartialEq, Eq)]
 #[error("configuration error: {0}")]
 pub struct ConfigError(String);
+
+// `main` returning this error prints its Debug form: make that the plain sentence too.
+impl std::fmt::Debug for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
+}
 
 impl Config {
     pub fn from_env() -> Result<Config, ConfigError> {
@@ -111,11 +118,7 @@ impl Config {
             .unwrap_or_else(|| pool_region.to_owned());
         let login_flow = match get("LOGIN_FLOW").as_deref() {
             None | Some("USER_PASSWORD_AUTH") => LoginFlow::UserPassword,
-            Some("USER_SRP_AUTH") => {
-                return Err(ConfigError(
-                    "LOGIN_FLOW=USER_SRP_AUTH is not supported by this version yet".into(),
-                ))
-            }
+            Some("USER_SRP_AUTH") => LoginFlow::UserSrp,
             Some(other) => {
                 return Err(ConfigError(format!(
                     "LOGIN_FLOW must be USER_PASSWORD_AUTH or USER_SRP_AUTH, got {other:?}"
