@@ -54,6 +54,13 @@ pub async fn authenticated<T>(
                 checked_by_cognito: false,
             }
         }
+        Credential::Refresh { .. } if app.config.refresh_token_rotation => {
+            // Exchanging it would rotate the caller's refresh token without giving them the new one.
+            return Err(ApiError::invalid(
+                "With refresh-token rotation on, send the access token (`Authorization: Bearer`); \
+                 refresh it at /session/refresh.",
+            ));
+        }
         Credential::Refresh {
             username,
             refresh_token,

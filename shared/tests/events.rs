@@ -5,18 +5,23 @@
 mod common;
 
 use aws_sdk_cognitoidentityprovider::operation::{
-    admin_get_user::AdminGetUserOutput, change_password::ChangePasswordOutput,
-    confirm_forgot_password::ConfirmForgotPasswordOutput, confirm_sign_up::ConfirmSignUpOutput,
+    admin_get_user::AdminGetUserOutput, associate_software_token::AssociateSoftwareTokenOutput,
+    change_password::ChangePasswordOutput, confirm_forgot_password::ConfirmForgotPasswordOutput,
+    confirm_sign_up::ConfirmSignUpOutput, delete_user::DeleteUserOutput,
     delete_user_attributes::DeleteUserAttributesOutput, forgot_password::ForgotPasswordOutput,
-    get_user::GetUserOutput, global_sign_out::GlobalSignOutOutput,
-    initiate_auth::InitiateAuthOutput, resend_confirmation_code::ResendConfirmationCodeOutput,
-    respond_to_auth_challenge::RespondToAuthChallengeOutput,
+    get_tokens_from_refresh_token::GetTokensFromRefreshTokenOutput, get_user::GetUserOutput,
+    get_user_attribute_verification_code::GetUserAttributeVerificationCodeOutput,
+    global_sign_out::GlobalSignOutOutput, initiate_auth::InitiateAuthOutput,
+    resend_confirmation_code::ResendConfirmationCodeOutput,
+    respond_to_auth_challenge::RespondToAuthChallengeOutput, revoke_token::RevokeTokenOutput,
     set_user_mfa_preference::SetUserMfaPreferenceOutput, sign_up::SignUpOutput,
     update_user_attributes::UpdateUserAttributesOutput,
+    verify_software_token::VerifySoftwareTokenOutput,
     verify_user_attribute::VerifyUserAttributeOutput,
 };
 use aws_sdk_cognitoidentityprovider::types::{
     AttributeType, AuthenticationResultType, CodeDeliveryDetailsType, DeliveryMediumType,
+    VerifySoftwareTokenResponseType,
 };
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_smithy_mocks::{mock, Rule};
@@ -64,6 +69,11 @@ fn expected_keys(function: &str) -> Option<&'static [&'static str]> {
         "password-change" => STATUS,
         "password-forgot" => STATUS_DELIVERY,
         "password-reset" => STATUS,
+        "mfa-totp-setup" => &["otpauthUri", "secretCode"],
+        "mfa-totp-verify" => STATUS,
+        "profile-attribute-send-code" => &["codeDeliveryDetails"],
+        "account-delete" => STATUS,
+        "session-revoke" => STATUS,
         _ => return None,
     })
 }
@@ -221,6 +231,47 @@ fn cognito_rules() -> Vec<(&'static str, Rule)> {
                 .then_output(|| ConfirmForgotPasswordOutput::builder().build()),
         ),
         (
+            "AssociateSoftwareToken",
+            mock!(Client::associate_software_token).then_output(|| {
+                AssociateSoftwareTokenOutput::builder()
+                    .secret_code("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+                    .build()
+            }),
+        ),
+        (
+            "VerifySoftwareToken",
+            mock!(Client::verify_software_token).then_output(|| {
+                VerifySoftwareTokenOutput::builder()
+                    .status(VerifySoftwareTokenResponseType::Success)
+                    .build()
+            }),
+        ),
+        (
+            "GetUserAttributeVerificationCode",
+            mock!(Client::get_user_attribute_verification_code).then_output(|| {
+                GetUserAttributeVerificationCodeOutput::builder()
+                    .code_delivery_details(email_delivery())
+                    .build()
+            }),
+        ),
+        (
+            "DeleteUser",
+            mock!(Client::delete_user).then_output(|| DeleteUserOutput::builder().build()),
+        ),
+        (
+            "RevokeToken",
+            mock!(Client::revoke_token).then_output(|| RevokeTokenOutput::builder().build()),
+        ),
+        (
+            // Only with REFRESH_TOKEN_ROTATION.
+            "GetTokensFromRefreshToken",
+            mock!(Client::get_tokens_from_refresh_token).then_output(|| {
+                GetTokensFromRefreshTokenOutput::builder()
+                    .authentication_result(tokens())
+                    .build()
+            }),
+        ),
+        (
             // Only with a client secret, when Cognito refuses a refresh's SECRET_HASH.
             "AdminGetUser",
             mock!(Client::admin_get_user).then_output(|| {
@@ -303,10 +354,11 @@ async fn every_event_runs_through_its_functions_handler() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 
-    // The events exercise every Cognito call the routes make (AdminGetUser needs a client secret).
+    // The events exercise every Cognito call the routes make in the default configuration.
+    const NOT_IN_DEFAULT_CONFIG: [&str; 2] = ["AdminGetUser", "GetTokensFromRefreshToken"];
     let unused: Vec<&str> = rules
         .iter()
-        .filter(|(name, rule)| rule.num_calls() == 0 && *name != "AdminGetUser")
+        .filter(|(name, rule)| rule.num_calls() == 0 && !NOT_IN_DEFAULT_CONFIG.contains(name))
         .map(|(name, _)| *name)
         .collect();
     assert!(unused.is_empty(), "no event reached {unused:?}");

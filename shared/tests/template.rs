@@ -287,6 +287,7 @@ fn globals_build_arm64_al2023_functions_from_the_workspace_root_with_every_setti
         "SESSION_COOKIE",
         "ALLOWED_ORIGINS",
         "REFRESH_TOKEN_VALIDITY_DAYS",
+        "REFRESH_TOKEN_ROTATION",
     ] {
         assert!(
             variables.contains_key(name),
