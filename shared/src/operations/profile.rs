@@ -287,16 +287,8 @@ fn verifiable_attribute(fields: &crate::input::Fields) -> Result<String, ApiErro
 pub async fn confirm_attribute(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> {
     let (token, (attribute, code)) =
         authenticated(app, request, &["attribute", "confirmationCode"], |fields| {
-            let attribute = fields.required_str("attribute")?;
-            if !matches!(attribute, "email" | "phone_number") {
-                return Err(ApiError::invalid(
-                    "`attribute` must be `email` or `phone_number`.",
-                ));
-            }
-            Ok((
-                attribute.to_owned(),
-                fields.required_str("confirmationCode")?.to_owned(),
-            ))
+            let code = fields.required_str("confirmationCode")?.to_owned();
+            Ok((verifiable_attribute(fields)?, code))
         })
         .await?;
     app.cognito
