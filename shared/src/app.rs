@@ -1,13 +1,14 @@
 //! The one implementation behind both front doors (Lambda and the local server): an `App` holds the
 //! configuration and the Cognito client, built once per container, and turns a request into a response.
 
+use crate::browser;
 use crate::config::{Config, ConfigError};
 use crate::error::{ApiError, RETRY_AFTER_SECONDS};
 use crate::operations;
 use crate::routes::Operation;
 use aws_sdk_cognitoidentityprovider::Client;
 use bytes::Bytes;
-use http::header::{HeaderName, HeaderValue, CACHE_CONTROL, CONTENT_TYPE, RETRY_AFTER};
+use http::header::{HeaderName, HeaderValue, CACHE_CONTROL, CONTENT_TYPE, RETRY_AFTER, SET_COOKIE};
 use http::{HeaderMap, Method, Response, StatusCode};
 use std::sync::Arc;
 use std::time::Instant;
@@ -86,18 +87,45 @@ impl App {
     }
 
     /// Runs `operation` for `request`. Never fails: every error becomes its JSON answer.
-    pub async fn handle(&self, operation: Operation, request: ApiRequest) -> ApiResponse {
+    pub async fn handle(&self, operation: Operation, mut request: ApiRequest) -> ApiResponse {
         let started = Instant::now();
+        let config = &self.config;
+        if request.method == Method::OPTIONS && !config.allowed_origins.is_empty() {
+            return browser::preflight(config, &request.headers);
+        }
         let result = if request.method != Operation::METHOD {
             Err(ApiError::MethodNotAllowed)
+        } else if config.session_cookie && browser::needs_csrf_check(operation) {
+            match browser::check_csrf(config, &request) {
+                Ok(()) => {
+                    browser::fill_refresh_token(operation, &mut request);
+                    operations::dispatch(self, operation, &request).await
+                }
+                Err(err) => Err(err),
+            }
         } else {
             operations::dispatch(self, operation, &request).await
         };
-        let response = match result {
-            Ok(reply) => json_response(StatusCode::OK, &reply.body, reply.headers),
+        let mut response = match result {
+            Ok(mut reply) => {
+                if config.session_cookie && operation.returns_tokens() {
+                    browser::move_refresh_token_to_cookie(config, &mut reply);
+                }
+                json_response(StatusCode::OK, &reply.body, reply.headers)
+            }
             Err(err) => error_response(&err),
         };
-        // Only the operation, status and error code: never a body, a header value or a username.
+        let headers = response.headers_mut();
+        if config.session_cookie
+            && operation == Operation::Logout
+            && request.method == Operation::METHOD
+        {
+            headers.append(SET_COOKIE, browser::clearing_cookie());
+        }
+        for (name, value) in browser::cors_headers(config, &request.headers) {
+            headers.append(name, value);
+        }
+        // Only the operation, status and duration: never a body, a header value or a username.
         tracing::info!(
             operation = operation.function_name(),
             status = response.status().as_u16(),

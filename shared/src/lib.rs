@@ -3,6 +3,7 @@
 //! local server (`local/`) are two thin front doors onto `App::handle`.
 
 pub mod app;
+pub mod browser;
 pub mod challenge;
 pub mod cognito;
 pub mod config;

@@ -65,6 +65,31 @@ impl Operation {
             .find(|op| op.function_name() == name)
     }
 
+    /// Routes that take the caller's credentials (see `credentials`). The TOTP routes also have a
+    /// login-challenge form without credentials.
+    pub fn is_authenticated(self) -> bool {
+        matches!(
+            self,
+            Operation::Logout
+                | Operation::MfaGet
+                | Operation::MfaSet
+                | Operation::ProfileGet
+                | Operation::ProfileEdit
+                | Operation::ProfilePhone
+                | Operation::ProfileAttributeConfirm
+                | Operation::ProfileAttributeSendCode
+                | Operation::PasswordChange
+                | Operation::MfaTotpSetup
+                | Operation::MfaTotpVerify
+                | Operation::AccountDelete
+        )
+    }
+
+    /// Routes that may exchange a refresh token, and so may need the internal username (AdminGetUser).
+    pub fn may_refresh(self) -> bool {
+        self == Operation::SessionRefresh || self.is_authenticated()
+    }
+
     /// Routes that answer with tokens (and so, in cookie mode, set the refresh-token cookie).
     pub fn returns_tokens(self) -> bool {
         matches!(

@@ -30,7 +30,7 @@ pub async fn signup(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> 
         .client_id(app.client_id())
         .username(username)
         .password(password)
-        .set_user_attributes(Some(attributes))
+        .set_user_attributes(Some(attributes.clone()))
         .set_secret_hash(app.secret_hash(username))
         .send()
         .await
@@ -45,7 +45,7 @@ pub async fn signup(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> 
         });
     let output = match output {
         Err(ApiError::UsernameExists) if app.config.hide_existing_users => {
-            return Ok(hidden_duplicate(username))
+            return Ok(hidden_duplicate(username, &attributes))
         }
         other => other?,
     };
@@ -58,16 +58,65 @@ pub async fn signup(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> 
     .into())
 }
 
-/// With HIDE_EXISTING_USERS, a duplicate sign-up answers exactly like a fresh, unconfirmed one (a random
-/// `userSub`, no code delivered to anyone), so /signup cannot be used to find out who has an account.
-fn hidden_duplicate(username: &str) -> Reply {
+/// With HIDE_EXISTING_USERS, a duplicate sign-up answers exactly like a fresh, unconfirmed one: a random
+/// `userSub`, and the delivery a new account would get (to the email, else the phone, masked as Cognito
+/// masks them) although no code is sent to anyone. So /signup cannot tell who has an account.
+fn hidden_duplicate(username: &str, attributes: &[AttributeType]) -> Reply {
+    let value = |name: &str| {
+        attributes
+            .iter()
+            .find(|a| a.name() == name)
+            .and_then(|a| a.value())
+    };
+    let delivery = match (value("email"), value("phone_number")) {
+        (Some(email), _) => {
+            json!({"destination": mask_email(email), "deliveryMedium": "EMAIL", "attributeName": "email"})
+        }
+        (None, Some(phone)) => {
+            json!({"destination": mask_phone(phone), "deliveryMedium": "SMS", "attributeName": "phone_number"})
+        }
+        (None, None) => serde_json::Value::Null,
+    };
     json!({
         "username": username,
         "userConfirmed": false,
         "userSub": crate::random::uuid_v4(),
-        "codeDeliveryDetails": null,
+        "codeDeliveryDetails": delivery,
     })
     .into()
+}
+
+/// `a***@e***.com`, Cognito's masking of an email address.
+fn mask_email(email: &str) -> String {
+    let (local, domain) = email.split_once('@').unwrap_or((email, ""));
+    let first = |s: &str| s.chars().next().map(String::from).unwrap_or_default();
+    let tld = domain
+        .rsplit_once('.')
+        .map(|(_, tld)| format!(".{tld}"))
+        .unwrap_or_default();
+    format!("{}***@{}***{}", first(local), first(domain), tld)
+}
+
+/// `+*******0123`, Cognito's masking of a phone number.
+fn mask_phone(phone: &str) -> String {
+    let digits: Vec<char> = phone.chars().collect();
+    let keep = digits.len().saturating_sub(4);
+    format!(
+        "+{}{}",
+        "*".repeat(keep.saturating_sub(1)),
+        digits[keep..].iter().collect::<String>()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_like_cognito() {
+        assert_eq!(mask_email("alice@example.com"), "a***@e***.com");
+        assert_eq!(mask_phone("+14155550123"), "+*******0123");
+    }
 }
 
 pub async fn confirm(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> {
