@@ -150,7 +150,10 @@ fn hidden_duplicate_sign_up_looks_like_a_new_one_and_sends_nothing() {
     assert_eq!(keys(&first), keys(&second));
     assert_eq!(second["userConfirmed"], false);
     assert_ne!(first["userSub"], second["userSub"]);
-    assert_eq!(first["codeDeliveryDetails"], second["codeDeliveryDetails"], "the same masked delivery");
+    assert_eq!(
+        first["codeDeliveryDetails"], second["codeDeliveryDetails"],
+        "the same masked delivery"
+    );
     assert_eq!(
         api.messages(&user).len(),
         sent_before,
