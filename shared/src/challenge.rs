@@ -4,6 +4,8 @@
 
 use crate::error::ApiError;
 use crate::tokens::token_body;
+use aws_sdk_cognitoidentityprovider::operation::initiate_auth::InitiateAuthOutput;
+use aws_sdk_cognitoidentityprovider::operation::respond_to_auth_challenge::RespondToAuthChallengeOutput;
 use aws_sdk_cognitoidentityprovider::types::{AuthenticationResultType, ChallengeNameType};
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
@@ -14,6 +16,39 @@ pub struct AuthStep<'a> {
     pub challenge: Option<&'a ChallengeNameType>,
     pub session: Option<&'a str>,
     pub parameters: Option<&'a HashMap<String, String>>,
+}
+
+impl<'a> From<&'a InitiateAuthOutput> for AuthStep<'a> {
+    fn from(o: &'a InitiateAuthOutput) -> Self {
+        AuthStep {
+            result: o.authentication_result(),
+            challenge: o.challenge_name(),
+            session: o.session(),
+            parameters: o.challenge_parameters(),
+        }
+    }
+}
+
+impl<'a> From<&'a RespondToAuthChallengeOutput> for AuthStep<'a> {
+    fn from(o: &'a RespondToAuthChallengeOutput) -> Self {
+        AuthStep {
+            result: o.authentication_result(),
+            challenge: o.challenge_name(),
+            session: o.session(),
+            parameters: o.challenge_parameters(),
+        }
+    }
+}
+
+impl<'a> From<&'a AuthenticationResultType> for AuthStep<'a> {
+    fn from(result: &'a AuthenticationResultType) -> Self {
+        AuthStep {
+            result: Some(result),
+            challenge: None,
+            session: None,
+            parameters: None,
+        }
+    }
 }
 
 /// The MFA methods this API names, in Cognito's spelling.

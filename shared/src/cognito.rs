@@ -2,12 +2,14 @@
 
 use crate::app::App;
 use crate::config::Config;
-use crate::error::CognitoFailure;
+use crate::credentials::INVALID_TOKEN;
+use crate::error::{ApiError, CognitoFailure};
 use crate::secret_hash::secret_hash;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region};
 use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_cognitoidentityprovider::operation::get_user::GetUserOutput;
 use aws_sdk_cognitoidentityprovider::types::CodeDeliveryDetailsType;
 use aws_sdk_cognitoidentityprovider::Client;
 use serde_json::{json, Value};
@@ -64,6 +66,17 @@ where
         }
     }
     failure
+}
+
+/// GetUser for an access token: the user's attributes and MFA settings, and the cheapest call that
+/// proves the token is live.
+pub async fn get_user(app: &App, access_token: &str) -> Result<GetUserOutput, ApiError> {
+    app.cognito
+        .get_user()
+        .access_token(access_token)
+        .send()
+        .await
+        .map_err(|err| failure("GetUser", err).into_api_error(INVALID_TOKEN))
 }
 
 /// Cognito's CodeDeliveryDetails in our shape: `{destination, deliveryMedium, attributeName}`.

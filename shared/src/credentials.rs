@@ -6,7 +6,7 @@
 //! before the rest of the body, so a revoked token gets 401 even when the body is also wrong.
 
 use crate::app::{ApiRequest, App};
-use crate::cognito::failure;
+use crate::cognito::get_user;
 use crate::error::ApiError;
 use crate::input::Fields;
 use crate::operations::session;
@@ -135,10 +135,18 @@ fn locally_valid(token: &str) -> Result<(), ApiError> {
     }
 }
 
-/// Asks Cognito whether the token is live (GetUser is the cheapest call that checks it).
+/// Asks Cognito whether the token is live.
 async fn ensure_accepted(app: &App, token: &str) -> Result<(), ApiError> {
-    match app.cognito.get_user().access_token(token).send().await {
-        Ok(_) => Ok(()),
-        Err(err) => Err(failure("GetUser", err).into_api_error(INVALID_TOKEN)),
+    get_user(app, token).await.map(|_| ())
+}
+
+/// The signed-in user's internal username: the access token's `username` claim (use it only after
+/// Cognito has accepted the token), or GetUser's answer when the claim is missing.
+pub async fn username_of(app: &App, token: &str) -> Result<String, ApiError> {
+    let claim =
+        unverified_claims(token).and_then(|c| c.get("username")?.as_str().map(str::to_owned));
+    match claim {
+        Some(name) => Ok(name),
+        None => Ok(get_user(app, token).await?.username),
     }
 }

@@ -43,15 +43,7 @@ pub async fn login(
         .map_err(|err| failure("InitiateAuth", err).into_api_error(BAD_LOGIN))?;
     if started.challenge_name() != Some(&ChallengeNameType::PasswordVerifier) {
         // Not the expected step (a custom flow, say): report it like any other answer.
-        return respond(
-            AuthStep {
-                result: started.authentication_result(),
-                challenge: started.challenge_name(),
-                session: started.session(),
-                parameters: started.challenge_parameters(),
-            },
-            None,
-        );
+        return respond(AuthStep::from(&started), None);
     }
     let parameter = |name: &str| {
         started

@@ -1,11 +1,10 @@
 //! Deleting one's own account: irreversible, so the password is checked again first.
 
 use crate::app::{success, ApiRequest, App, Reply};
-use crate::cognito::failure;
+use crate::cognito::{failure, get_user};
 use crate::credentials::{authenticated, INVALID_TOKEN};
 use crate::error::ApiError;
 use crate::operations::login::authenticate;
-use crate::tokens::unverified_claims;
 
 const WRONG_PASSWORD: &str = "The password is incorrect.";
 
@@ -14,18 +13,10 @@ pub async fn delete(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> 
         Ok(fields.required_str("password")?.to_owned())
     })
     .await?;
-    let user = app
-        .cognito
-        .get_user()
-        .access_token(&token.token)
-        .send()
-        .await
-        .map_err(|err| failure("GetUser", err).into_api_error(INVALID_TOKEN))?;
-    // The access token's owner must prove the password. Tokens, or any further login step (an MFA code,
-    // say), mean Cognito accepted it.
-    let username = unverified_claims(&token.token)
-        .and_then(|claims| claims.get("username")?.as_str().map(str::to_owned))
-        .unwrap_or(user.username);
+    // GetUser checks the token and names its owner (authoritatively, unlike the token's own claims),
+    // who must then prove the password: tokens, or any further login step (an MFA code, say), mean
+    // Cognito accepted it.
+    let username = get_user(app, &token.token).await?.username;
     match authenticate(app, &username, &password).await {
         Ok(_) | Err(ApiError::UnsupportedChallenge(_)) => {}
         Err(ApiError::NotAuthorized(_)) => return Err(ApiError::NotAuthorized(WRONG_PASSWORD)),

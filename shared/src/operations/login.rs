@@ -51,15 +51,7 @@ async fn password_login(
         .send()
         .await
         .map_err(|err| failure("InitiateAuth", err).into_api_error(BAD_LOGIN))?;
-    respond(
-        AuthStep {
-            result: output.authentication_result(),
-            challenge: output.challenge_name(),
-            session: output.session(),
-            parameters: output.challenge_parameters(),
-        },
-        None,
-    )
+    respond(AuthStep::from(&output), None)
 }
 
 pub async fn mfa(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> {
@@ -162,13 +154,5 @@ pub async fn answer_challenge(
 }
 
 pub fn next_step(output: &RespondToAuthChallengeOutput) -> Result<serde_json::Value, ApiError> {
-    respond(
-        AuthStep {
-            result: output.authentication_result(),
-            challenge: output.challenge_name(),
-            session: output.session(),
-            parameters: output.challenge_parameters(),
-        },
-        None,
-    )
+    respond(AuthStep::from(output), None)
 }

@@ -3,7 +3,7 @@
 
 use crate::app::{success, ApiRequest, App, Reply};
 use crate::challenge::MFA_TYPES;
-use crate::cognito::failure;
+use crate::cognito::{failure, get_user};
 use crate::credentials::{authenticated, INVALID_TOKEN};
 use crate::error::ApiError;
 use aws_sdk_cognitoidentityprovider::types::{SmsMfaSettingsType, SoftwareTokenMfaSettingsType};
@@ -13,13 +13,7 @@ const SETTABLE: [&str; 2] = ["SMS_MFA", "SOFTWARE_TOKEN_MFA"];
 
 pub async fn get(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> {
     let (token, ()) = authenticated(app, request, &[], |_| Ok(())).await?;
-    let user = app
-        .cognito
-        .get_user()
-        .access_token(&token.token)
-        .send()
-        .await
-        .map_err(|err| failure("GetUser", err).into_api_error(INVALID_TOKEN))?;
+    let user = get_user(app, &token.token).await?;
     let enabled_list = user.user_mfa_setting_list();
     let methods: Vec<&str> = MFA_TYPES
         .iter()

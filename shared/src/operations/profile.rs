@@ -2,7 +2,7 @@
 //! email or phone with its code.
 
 use crate::app::{success, ApiRequest, App, Reply};
-use crate::cognito::{delivery, failure};
+use crate::cognito::{delivery, failure, get_user};
 use crate::credentials::{authenticated, INVALID_TOKEN};
 use crate::error::ApiError;
 use crate::input::AttributeInput;
@@ -35,13 +35,7 @@ const STANDARD_ATTRIBUTES: [&str; 19] = [
 
 pub async fn get(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> {
     let (token, ()) = authenticated(app, request, &[], |_| Ok(())).await?;
-    let user = app
-        .cognito
-        .get_user()
-        .access_token(&token.token)
-        .send()
-        .await
-        .map_err(|err| failure("GetUser", err).into_api_error(INVALID_TOKEN))?;
+    let user = get_user(app, &token.token).await?;
     let attributes: Vec<Value> = user
         .user_attributes()
         .iter()
@@ -128,13 +122,7 @@ fn to_attribute_types(attributes: &[AttributeInput]) -> Result<Vec<AttributeType
 }
 
 async fn current_attributes(app: &App, token: &str) -> Result<Vec<AttributeType>, ApiError> {
-    let user = app
-        .cognito
-        .get_user()
-        .access_token(token)
-        .send()
-        .await
-        .map_err(|err| failure("GetUser", err).into_api_error(INVALID_TOKEN))?;
+    let user = get_user(app, token).await?;
     Ok(user.user_attributes)
 }
 

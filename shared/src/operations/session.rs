@@ -15,13 +15,7 @@ pub async fn refresh_route(app: &App, request: &ApiRequest) -> Result<Reply, Api
     let username = fields.username("username")?;
     let refresh_token = fields.required_str("refreshToken")?;
     let result = refresh(app, username, refresh_token, BAD_REFRESH).await?;
-    let step = AuthStep {
-        result: Some(&result),
-        challenge: None,
-        session: None,
-        parameters: None,
-    };
-    Ok(respond(step, Some(refresh_token))?.into())
+    Ok(respond(AuthStep::from(&result), Some(refresh_token))?.into())
 }
 
 /// REFRESH_TOKEN_AUTH. With a client secret, SECRET_HASH must be computed over the user's internal

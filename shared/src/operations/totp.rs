@@ -3,11 +3,10 @@
 
 use crate::app::{success, ApiRequest, App, Reply};
 use crate::cognito::failure;
-use crate::credentials::{authenticated, INVALID_TOKEN};
+use crate::credentials::{authenticated, username_of, INVALID_TOKEN};
 use crate::error::ApiError;
 use crate::input::Fields;
 use crate::operations::login::{answer_challenge, next_step, BAD_SESSION};
-use crate::tokens::unverified_claims;
 use aws_sdk_cognitoidentityprovider::types::{ChallengeNameType, VerifySoftwareTokenResponseType};
 use serde_json::json;
 
@@ -110,24 +109,6 @@ fn ensure_verified(status: Option<&VerifySoftwareTokenResponseType>) -> Result<(
         Some(VerifySoftwareTokenResponseType::Success) => Ok(()),
         _ => Err(ApiError::CodeMismatch),
     }
-}
-
-/// The signed-in user's username: the access token's `username` claim (Cognito has just accepted the
-/// token), or GetUser when the claim is missing.
-async fn username_of(app: &App, token: &str) -> Result<String, ApiError> {
-    if let Some(name) =
-        unverified_claims(token).and_then(|c| c.get("username")?.as_str().map(str::to_owned))
-    {
-        return Ok(name);
-    }
-    let user = app
-        .cognito
-        .get_user()
-        .access_token(token)
-        .send()
-        .await
-        .map_err(|err| failure("GetUser", err).into_api_error(INVALID_TOKEN))?;
-    Ok(user.username)
 }
 
 /// `otpauth://totp/<issuer>:<username>?secret=...&issuer=...`, the URI authenticator apps read from a QR code.
