@@ -79,7 +79,8 @@ def check(pool_id: str, user, purpose: str, code: str | None) -> str:
     outstanding one usable; a right one is used up."""
     key = (pool_id, user.id, purpose)
     entry = _codes.get(key)
-    if entry is None or not code or not secrets.compare_digest(entry.code, code):
+    # compare_digest refuses non-ASCII str: compare bytes, so any code a caller sends is just wrong.
+    if entry is None or not code or not secrets.compare_digest(entry.code.encode(), str(code).encode()):
         return "mismatch"
     if time.time() >= entry.expires_at:
         return "expired"

@@ -78,7 +78,13 @@ pub async fn authenticated<T>(
     };
     let parsed = fields
         .restrict(&[&FIELDS[..], own_fields].concat())
-        .and_then(parse);
+        .and_then(|fields| {
+            // Credential fields that were not used (a header won, say) must still be well-formed.
+            for name in FIELDS {
+                fields.optional_str(name)?;
+            }
+            parse(fields)
+        });
     match parsed {
         Ok(value) => Ok((token, value)),
         Err(body_error) => {

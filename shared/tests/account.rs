@@ -511,3 +511,23 @@ async fn password_reset_errors() {
         );
     }
 }
+
+#[tokio::test]
+async fn unused_body_credentials_must_still_be_well_formed() {
+    let live = get_user_rule(|| user(&[], None));
+    let app = app(&[&live]);
+    for body in [
+        json!({"accessToken": 5}),
+        json!({"username": {}}),
+        json!({"refreshToken": ""}),
+    ] {
+        let answer = authed(&app, Operation::ProfileGet, body.clone()).await;
+        assert_error(&answer, 400, "invalid_request");
+    }
+    assert_eq!(
+        authed(&app, Operation::ProfileGet, json!({"idToken": "ignored"}))
+            .await
+            .status,
+        200
+    );
+}

@@ -108,17 +108,6 @@ fn mask_phone(phone: &str) -> String {
     )
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn masks_like_cognito() {
-        assert_eq!(mask_email("alice@example.com"), "a***@e***.com");
-        assert_eq!(mask_phone("+14155550123"), "+*******0123");
-    }
-}
-
 pub async fn confirm(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> {
     let fields = Fields::parse(&request.body, &["username", "confirmationCode"])?;
     let username = fields.username("username")?;
@@ -179,4 +168,15 @@ pub async fn resend(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> 
         }
     };
     Ok(json!({ "codeDeliveryDetails": details }).into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_like_cognito() {
+        assert_eq!(mask_email("alice@example.com"), "a***@e***.com");
+        assert_eq!(mask_phone("+14155550123"), "+*******0123");
+    }
 }
