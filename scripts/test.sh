@@ -5,6 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 
+# template.yaml validates and lints clean, offline (cfn-lint exits non-zero on a warning too).
+SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=${AWS_DEFAULT_REGION:-us-east-1} .venv/bin/sam validate --lint
+.venv/bin/cfn-lint template.yaml
+
 pid_file=$(mktemp)
 ready=$(scripts/emulator.sh "$pid_file" --port 0)
 trap 'kill "$(cat "$pid_file")" 2>/dev/null || true; rm -f "$pid_file"' EXIT INT TERM
