@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test: Rust unit, handler and HTTP integration tests (against one shared Cognito emulator,
-# each test on its own pool), and the emulator's own tests. Installs what it needs first.
+# Runs every test: the template checks; Rust unit, handler and HTTP integration tests (against one shared
+# Cognito emulator, each test on its own pool); the emulator's own tests; the README's walkthrough as
+# written; and schemathesis against the OpenAPI contract. Installs what it needs first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -17,3 +18,5 @@ export COGNITO_EMULATOR_URL
 
 cargo test --workspace --all-targets "$@"
 (cd emulator && ../.venv/bin/python -m pytest -q -p no:cacheprovider tests)
+scripts/readme-walkthrough.sh >/dev/null
+scripts/schemathesis.sh
