@@ -18,5 +18,5 @@ export COGNITO_EMULATOR_URL
 
 cargo test --workspace --all-targets "$@"
 (cd emulator && ../.venv/bin/python -m pytest -q -p no:cacheprovider tests)
-scripts/readme-walkthrough.sh >/dev/null
+scripts/readme-walkthrough.sh | tail -n 1
 scripts/schemathesis.sh
