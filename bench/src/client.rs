@@ -32,7 +32,8 @@ impl Connection {
     pub async fn open(authority: &str) -> Result<Connection, Error> {
         let stream = TcpStream::connect(authority).await?;
         stream.set_nodelay(true)?;
-        let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+        let (sender, connection) =
+            hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
         tokio::spawn(async move {
             let _ = connection.await;
         });
@@ -57,7 +58,10 @@ impl Connection {
             builder = builder.header(*name, *value);
         }
         self.sender.ready().await?;
-        let response = self.sender.send_request(builder.body(Full::new(body))?).await?;
+        let response = self
+            .sender
+            .send_request(builder.body(Full::new(body))?)
+            .await?;
         let status = response.status().as_u16();
         let body = response.into_body().collect().await?.to_bytes();
         Ok((status, body))

@@ -81,7 +81,10 @@ mod tests {
     fn nearest_rank_percentiles() {
         let sample: Vec<f64> = (1..=100).map(f64::from).collect();
         let s = summarize(&sample).unwrap();
-        assert_eq!((s.n, s.min, s.median, s.p99, s.max), (100, 1.0, 50.0, 99.0, 100.0));
+        assert_eq!(
+            (s.n, s.min, s.median, s.p99, s.max),
+            (100, 1.0, 50.0, 99.0, 100.0)
+        );
         let s = summarize(&[3.0, 1.0, 2.0]).unwrap();
         assert_eq!((s.min, s.median, s.p99, s.max), (1.0, 2.0, 3.0, 3.0));
         assert_eq!(summarize(&[7.0]).unwrap().p99, 7.0);

@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# The benchmark, from a fresh clone: installs the original library (npm cognito-user-pool@0.2.4, pinned,
+# into bench/.node), the emulator (scripts/setup.sh), builds release binaries, runs the harness (bench/),
+# prints the tables and writes them to target/bench/results.md (and a dated copy). See BENCHMARKS.md.
+#
+# Usage: scripts/bench.sh [--quick] [--variants] [--build-time]
+#   --quick       5 cold runs, 50 warm invocations, 2 s load rows (a smoke run; not for BENCHMARKS.md)
+#   --variants    also build `login` at opt-level 3, "s" and "z" (custom profiles, own target subdirs:
+#                 two extra full builds, ~10 min each on 2 cores) and measure size / cold start / warm
+#   --build-time  also time a release build of every function after touching shared/ (17 LTO links)
+# Environment: BENCH_RUNS (20), BENCH_WARM (200), BENCH_SECONDS (5), BENCH_CONNECTIONS (1,16,64), NODE (node).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+runs=${BENCH_RUNS:-20}
+warm=${BENCH_WARM:-200}
+seconds=${BENCH_SECONDS:-5}
+connections=${BENCH_CONNECTIONS:-1,16,64}
+node=${NODE:-node}
+do_variants=false
+do_build_time=false
+for arg in "$@"; do
+  case $arg in
+    --quick) runs=5; warm=50; seconds=2 ;;
+    --variants) do_variants=true ;;
+    --build-time) do_build_time=true ;;
+    *) echo "unknown option $arg (see the header of $0)" >&2; exit 2 ;;
+  esac
+done
+
+out_dir=target/bench
+mkdir -p "$out_dir/logs" "$out_dir/zips"
+results=$out_dir/results.md
+
+# 1. The original library, pinned by bench/node/package.json + package-lock.json; reinstalled when they change.
+mkdir -p bench/.node
+want=$(cat bench/node/package.json bench/node/package-lock.json | sha256sum | cut -d' ' -f1)
+if [ "$(cat bench/.node/.stamp 2>/dev/null)" != "$want" ] || [ ! -d bench/.node/node_modules/cognito-user-pool ]; then
+  echo "bench: installing cognito-user-pool@0.2.4 with npm into bench/.node" >&2
+  cp bench/node/package.json bench/node/package-lock.json bench/.node/
+  (cd bench/.node && npm ci --no-audit --no-fund --loglevel=error >&2)
+  echo "$want" > bench/.node/.stamp
+fi
+
+# 2. The emulator's venv.
+scripts/setup.sh
+
+# 3. Release binaries (native, for this host): the two measured functions, the local server, the harness.
+echo "bench: cargo build --release -p login -p profile-get -p local -p bench" >&2
+build_started=$(date +%s)
+cargo build --release --quiet -p login -p profile-get -p local -p bench
+build_seconds=$(( $(date +%s) - build_started ))
+
+# 4. Package sizes: the arm64 zips of scripts/package.sh (target/lambda/<function>.zip) when present;
+#    otherwise zip the native binaries the same way (one file named bootstrap, deflate) and say so.
+zip_args=()
+for fn in login profile-get; do
+  if [ ! -f "target/lambda/$fn.zip" ] && [ ! -f "target/lambda/$fn/bootstrap.zip" ]; then
+    python3 - "$root/target/release/$fn" "$out_dir/zips/$fn.zip" <<'EOF'
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[2], "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+    info = zipfile.ZipInfo("bootstrap")
+    info.external_attr = 0o755 << 16
+    info.compress_type = zipfile.ZIP_DEFLATED
+    z.writestr(info, open(sys.argv[1], "rb").read(), compresslevel=9)
+EOF
+    zip_args+=(--zip "$fn=$out_dir/zips/$fn.zip")
+  fi
+done
+
+# 5. The emulator, stopped on exit.
+pid_file=$(mktemp)
+cleanup() { kill "$(cat "$pid_file")" 2>/dev/null || true; rm -f "$pid_file"; }
+trap cleanup EXIT
+ready=$(scripts/emulator.sh "$pid_file" --port 0)
+endpoint=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["endpoint"])' "$ready")
+echo "bench: emulator at $endpoint" >&2
+
+# 6. Run.
+{
+  echo "## Benchmark run $(date -u +%Y-%m-%dT%H:%MZ)"
+  echo
+  echo "- commit: \`$(git rev-parse --short HEAD 2>/dev/null || echo unknown)\`$(git diff --quiet 2>/dev/null || echo ' (with uncommitted changes)')"
+  echo "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(free -g | awk '/Mem:/ {print $2}') GiB RAM, $(uname -sm)"
+  echo "- $(rustc --version), Node $($node --version), emulator: moto 5.2.5 + patches (scripts/emulator.sh)"
+  echo "- release profile: $(sed -n '/^\[profile.release\]/,/^\[/p' Cargo.toml | grep -v '^\[' | grep . | tr '\n' ';' | sed 's/;$//; s/;/; /g')"
+  echo "- release build of login + profile-get + local + bench in this run: $build_seconds s (incremental: 0 when nothing changed)"
+  echo
+} > "$results.tmp"
+
+target/release/bench compare --emulator "$endpoint" --runs "$runs" --warm "$warm" --node "$node" \
+  --logs "$out_dir/logs" "${zip_args[@]}" | tee -a "$results.tmp"
+target/release/bench overhead --seconds "$seconds" --connections "$connections" --logs "$out_dir/logs" \
+  | tee -a "$results.tmp"
+
+if $do_variants; then
+  # One custom profile per opt-level, inheriting [profile.release] (LTO, codegen-units, strip, panic).
+  variant_args=()
+  for level in 3 s z; do
+    profile=opt$level
+    upper=$(echo "$profile" | tr a-z A-Z)
+    echo "bench: building login with opt-level=$level (profile $profile)" >&2
+    env "CARGO_PROFILE_${upper}_INHERITS=release" "CARGO_PROFILE_${upper}_OPT_LEVEL=$level" \
+      cargo build --quiet --profile "$profile" -p login
+    variant_args+=(--variant "opt-level $level=target/$profile/login")
+  done
+  target/release/bench variants --runs "$runs" --warm "$((warm + 100))" --logs "$out_dir/logs" "${variant_args[@]}" \
+    | tee -a "$results.tmp"
+fi
+
+if $do_build_time; then
+  touch shared/src/lib.rs
+  started=$(date +%s)
+  cargo build --release --quiet --workspace --exclude bench --exclude local
+  elapsed=$(( $(date +%s) - started ))
+  { echo "### Build time"; echo
+    echo "Release build of all $(ls -d functions/*/ | wc -l) functions (native, this host) after touching \`shared/src/lib.rs\`: $elapsed s."
+    echo; } | tee -a "$results.tmp"
+fi
+
+mv "$results.tmp" "$results"
+cp "$results" "$out_dir/results-$(date -u +%Y%m%dT%H%M%SZ).md"
+echo "bench: results written to $results" >&2
