@@ -75,7 +75,7 @@ impl App {
             // The SDK would then log request and response bodies: passwords, codes and tokens.
             tracing::warn!("LOG_SENSITIVE_BODIES is set: the AWS SDK will log secrets at TRACE level; unset it");
         }
-        let cognito = crate::cognito::client(&config).await;
+        let cognito = crate::cognito::client(&config);
         Ok(App::new(config, cognito))
     }
 

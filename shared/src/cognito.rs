@@ -5,26 +5,47 @@ use crate::config::Config;
 use crate::credentials::INVALID_TOKEN;
 use crate::error::{ApiError, CognitoFailure};
 use crate::secret_hash::secret_hash;
-use aws_config::retry::RetryConfig;
-use aws_config::timeout::TimeoutConfig;
-use aws_config::{BehaviorVersion, Region};
+use aws_sdk_cognitoidentityprovider::config::retry::RetryConfig;
+use aws_sdk_cognitoidentityprovider::config::timeout::TimeoutConfig;
+use aws_sdk_cognitoidentityprovider::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_cognitoidentityprovider::operation::get_user::GetUserOutput;
 use aws_sdk_cognitoidentityprovider::types::CodeDeliveryDetailsType;
 use aws_sdk_cognitoidentityprovider::Client;
 use serde_json::{json, Value};
 
-/// Builds the client with explicit bounds (see `Timeouts`). The endpoint comes from the SDK's standard
-/// `AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER` / `AWS_ENDPOINT_URL`, which aws-config reads; credentials
-/// from the default chain, needed only for the one admin call (see `session::refresh`).
-pub async fn client(config: &Config) -> Client {
-    let sdk = aws_config::defaults(BehaviorVersion::latest())
+/// Builds the client with explicit bounds (see `Timeouts`), straight from the SDK's own config builder.
+///
+/// Not through aws-config: its loader reads profile files, probes credential providers and links STS,
+/// SSO and IMDS clients, which cost cold-start time and binary size for nothing here. What we need of
+/// it is small: the endpoint override (`endpoint_url`, from the SDK's standard variables) and, for the
+/// one admin call (AdminGetUser, see `session::refresh`), the credentials Lambda puts in the environment.
+/// Every other call is unsigned.
+pub fn client(config: &Config) -> Client {
+    let mut builder = aws_sdk_cognitoidentityprovider::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
         .region(Region::new(config.region.clone()))
         .timeout_config(timeout_config(config))
-        .retry_config(RetryConfig::standard().with_max_attempts(config.timeouts.max_attempts))
-        .load()
-        .await;
-    Client::new(&sdk)
+        .retry_config(RetryConfig::standard().with_max_attempts(config.timeouts.max_attempts));
+    if let Some(endpoint) = &config.endpoint_url {
+        builder = builder.endpoint_url(endpoint);
+    }
+    if let Some(credentials) = environment_credentials() {
+        builder = builder.credentials_provider(credentials);
+    }
+    Client::from_conf(builder.build())
+}
+
+/// AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, as Lambda sets them.
+fn environment_credentials() -> Option<Credentials> {
+    let var = |name| std::env::var(name).ok().filter(|v: &String| !v.is_empty());
+    Some(Credentials::new(
+        var("AWS_ACCESS_KEY_ID")?,
+        var("AWS_SECRET_ACCESS_KEY")?,
+        var("AWS_SESSION_TOKEN"),
+        None,
+        "environment",
+    ))
 }
 
 pub fn timeout_config(config: &Config) -> TimeoutConfig {

@@ -19,6 +19,10 @@ pub struct Config {
     /// Present when the app client has a secret: every call that takes one then sends SECRET_HASH.
     pub client_secret: Option<String>,
     pub region: String,
+    /// A Cognito endpoint other than AWS's (a local emulator): `AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER`,
+    /// else `AWS_ENDPOINT_URL`, the SDKs' standard variables; ignored with
+    /// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`.
+    pub endpoint_url: Option<String>,
     pub login_flow: LoginFlow,
     /// Refresh with GetTokensFromRefreshToken, which returns a new refresh token when the app client has
     /// refresh-token rotation enabled (REFRESH_TOKEN_AUTH is refused by such clients).
@@ -48,6 +52,7 @@ impl std::fmt::Debug for Config {
                 &self.client_secret.as_ref().map(|_| "<redacted>"),
             )
             .field("region", &self.region)
+            .field("endpoint_url", &self.endpoint_url)
             .field("login_flow", &self.login_flow)
             .field("timeouts", &self.timeouts)
             .field("session_cookie", &self.session_cookie)
@@ -116,6 +121,18 @@ impl Config {
         let region = get("AWS_REGION")
             .or_else(|| get("AWS_DEFAULT_REGION"))
             .unwrap_or_else(|| pool_region.to_owned());
+        let endpoint_url = match flag(&get, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")? {
+            true => None,
+            false => get("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER")
+                .or_else(|| get("AWS_ENDPOINT_URL")),
+        };
+        if let Some(url) = &endpoint_url {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(ConfigError(format!(
+                    "the Cognito endpoint must be an http(s) URL, got {url:?}"
+                )));
+            }
+        }
         let login_flow = match get("LOGIN_FLOW").as_deref() {
             None | Some("USER_PASSWORD_AUTH") => LoginFlow::UserPassword,
             Some("USER_SRP_AUTH") => LoginFlow::UserSrp,
@@ -143,6 +160,7 @@ impl Config {
             client_id,
             client_secret: get("USER_POOL_CLIENT_SECRET"),
             region,
+            endpoint_url,
             login_flow,
             refresh_token_rotation: flag(&get, "REFRESH_TOKEN_ROTATION")?,
             totp_issuer: get("TOTP_ISSUER").unwrap_or_else(|| "cognito-user-pool-rs".to_owned()),
@@ -273,6 +291,33 @@ mod tests {
         assert_eq!(c.login_flow, LoginFlow::UserSrp);
         assert!(c.refresh_token_rotation);
         assert!(!format!("{c:?}").contains("s3cr3t"));
+    }
+
+    #[test]
+    fn the_endpoint_follows_the_sdk_variables() {
+        let c = config(&[BASE[0], BASE[1], ("AWS_ENDPOINT_URL", "http://127.0.0.1:1")]).unwrap();
+        assert_eq!(c.endpoint_url.as_deref(), Some("http://127.0.0.1:1"));
+        let c = config(&[
+            BASE[0],
+            BASE[1],
+            ("AWS_ENDPOINT_URL", "http://127.0.0.1:1"),
+            (
+                "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER",
+                "http://127.0.0.1:2",
+            ),
+        ])
+        .unwrap();
+        assert_eq!(c.endpoint_url.as_deref(), Some("http://127.0.0.1:2"));
+        let c = config(&[
+            BASE[0],
+            BASE[1],
+            ("AWS_ENDPOINT_URL", "http://x"),
+            ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true"),
+        ]);
+        assert_eq!(c.unwrap().endpoint_url, None);
+        let err = config(&[BASE[0], BASE[1], ("AWS_ENDPOINT_URL", "localhost:4566")]).unwrap_err();
+        assert!(err.to_string().contains("http(s) URL"));
+        assert_eq!(config(&BASE).unwrap().endpoint_url, None);
     }
 
     #[test]
