@@ -12,6 +12,7 @@ use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_cognitoidentityprovider::operation::get_user::GetUserOutput;
 use aws_sdk_cognitoidentityprovider::types::CodeDeliveryDetailsType;
 use aws_sdk_cognitoidentityprovider::Client;
+use aws_smithy_http_client::tls;
 use serde_json::{json, Value};
 
 /// Builds the client with explicit bounds (see `Timeouts`), straight from the SDK's own config builder.
@@ -22,8 +23,14 @@ use serde_json::{json, Value};
 /// one admin call (AdminGetUser, see `session::refresh`), the credentials Lambda puts in the environment.
 /// Every other call is unsigned.
 pub fn client(config: &Config) -> Client {
+    let https = aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(
+            tls::rustls_provider::CryptoMode::Ring,
+        ))
+        .build_https();
     let mut builder = aws_sdk_cognitoidentityprovider::Config::builder()
         .behavior_version(BehaviorVersion::latest())
+        .http_client(https)
         .region(Region::new(config.region.clone()))
         .timeout_config(timeout_config(config))
         .retry_config(RetryConfig::standard().with_max_attempts(config.timeouts.max_attempts));

@@ -26,6 +26,7 @@ fn app() -> &'static App {
             ("USER_POOL_CLIENT_SECRET", "secret"),
             ("COGNITO_MAX_ATTEMPTS", "1"),
             ("COGNITO_CONNECT_TIMEOUT_MS", "200"),
+            ("AWS_ENDPOINT_URL", "http://127.0.0.1:9"),
         ];
         let config = Config::from_lookup(|k| {
             vars.iter()
@@ -34,19 +35,7 @@ fn app() -> &'static App {
         })
         .unwrap();
         // Nothing listens on port 9 of the loopback: every call that gets this far is refused at once.
-        let cognito = aws_sdk_cognitoidentityprovider::Config::builder()
-            .behavior_version(aws_sdk_cognitoidentityprovider::config::BehaviorVersion::latest())
-            .region(aws_sdk_cognitoidentityprovider::config::Region::new(
-                "us-east-1",
-            ))
-            .endpoint_url("http://127.0.0.1:9")
-            .timeout_config(shared::cognito::timeout_config(&config))
-            .retry_config(aws_sdk_cognitoidentityprovider::config::retry::RetryConfig::disabled())
-            .build();
-        App::new(
-            config,
-            aws_sdk_cognitoidentityprovider::Client::from_conf(cognito),
-        )
+        App::new(config.clone(), shared::cognito::client(&config))
     })
 }
 
