@@ -11,7 +11,7 @@ inputs_hash() {
 }
 
 want=$(inputs_hash)
-have=$(head -n 1 packaging.verified 2>/dev/null | awk '{print $2}')
+have=$( { head -n 1 packaging.verified 2>/dev/null || true; } | awk '{print $2}')
 if [ "${1:-}" != "--record" ] && [ "$want" = "$have" ]; then
   echo "package-check: these inputs were packaged and verified ($(sed -n 2p packaging.verified)); skipping"
   exit 0
@@ -21,6 +21,6 @@ table=$(scripts/package.sh)
 echo "$table"
 {
   echo "inputs $want"
-  echo "verified $(date -u +%Y-%m-%dT%H:%MZ) with cargo-lambda $(.venv/bin/cargo-lambda --version 2>/dev/null | awk '{print $2}')"
+  echo "verified $(date -u +%Y-%m-%dT%H:%MZ) with cargo-lambda $(.venv/bin/cargo-lambda lambda --version 2>/dev/null | awk '{print $2}')"
   echo "$table"
 } > packaging.verified
