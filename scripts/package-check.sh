@@ -5,6 +5,8 @@
 # the zip sizes of that run; `scripts/package-check.sh --record` runs the packaging and rewrites it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The glob order of functions/* must not depend on the locale, or the hash would.
+export LC_ALL=C
 
 inputs_hash() {
   cat Cargo.toml Cargo.lock template.yaml functions/*/Cargo.toml | sha256sum | cut -d' ' -f1
