@@ -535,7 +535,9 @@ async fn overhead(args: &Args) -> Result<(), Error> {
     let (authority, _) = client::split_url(&base)?;
     let pid = child.id();
     let access = stub::fake_jwt("access", setup::USERNAME);
-    let routes: [(&str, String, Vec<(String, String)>); 2] = [
+    // (path, body, headers) of each measured route.
+    type Route<'a> = (&'a str, String, Vec<(String, String)>);
+    let routes: [Route; 2] = [
         (
             "/login",
             serde_json::json!({"username": setup::USERNAME, "password": setup::PASSWORD})
