@@ -219,6 +219,10 @@ def _respond(client_id: str, name: str, token: str | None, answers: dict) -> dic
             raise ExpiredCodeException(EXPIRED_CODE)
         if verdict == "mismatch":
             raise CodeMismatchException("Invalid code or auth state for the user.")  # session stays usable
+        # The code may have gone to an unverified number (mfa.set_mfa_preference). AWS developer guide,
+        # "SMS text message MFA": "When a user successfully goes through the SMS text message MFA flow,
+        # their phone number is also marked as verified."
+        user.update_attributes([{"Name": "phone_number_verified", "Value": "true"}])
     elif name == TOTP:
         if not totp_matches(getattr(user, "totp_secret", None), answers.get("SOFTWARE_TOKEN_MFA_CODE")):
             raise CodeMismatchException("Invalid code received for user")  # session stays usable

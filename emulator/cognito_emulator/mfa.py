@@ -41,7 +41,10 @@ def totp_matches(secret: str | None, code: str | None) -> bool:
 
 def set_mfa_preference(user, sms: dict | None, totp: dict | None) -> None:
     """SetUserMFAPreference semantics, shared by the user and admin calls (all checks first)."""
-    if sms and sms.get("Enabled") and not has_verified_phone(user):
+    # AWS API reference, SMSMfaSettingsType: "Phone numbers don't need to be verified to be used for
+    # SMS MFA." So only a missing phone_number is refused (with this message, as AWS answers it);
+    # an unverified one is accepted, and the first SMS MFA sign-in verifies it (see auth.py).
+    if sms and sms.get("Enabled") and not user.attribute_lookup.get("phone_number"):
         raise InvalidParameterException("User does not have delivery config set to turn on SMS_MFA")
     if totp and totp.get("Enabled") and not user.token_verified:
         raise InvalidParameterException("User has not set up software token mfa")

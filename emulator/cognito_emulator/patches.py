@@ -90,6 +90,10 @@ def _admin_set_user_mfa_preference(self, user_pool_id, username, software_token_
     mfa.set_mfa_preference(self.admin_get_user(user_pool_id, username), sms_mfa_settings, software_token_mfa_settings)
 
 
+def _admin_delete_user_attributes(self, user_pool_id, username, attributes):
+    profile.delete_attributes(self.describe_user_pool(user_pool_id), self.admin_get_user(user_pool_id, username), attributes)
+
+
 def _admin_get_user(self, user_pool_id, username):
     """Admin calls find a user by sub or alias too, as Cognito does (moto: username only)."""
     user = find_user(self.describe_user_pool(user_pool_id), username)
@@ -107,3 +111,4 @@ def install() -> None:
     CognitoIdpBackend._validate_password = _validate_password
     CognitoIdpBackend.admin_set_user_mfa_preference = _admin_set_user_mfa_preference
     CognitoIdpBackend.admin_get_user = _admin_get_user
+    CognitoIdpBackend.admin_delete_user_attributes = _admin_delete_user_attributes

@@ -56,9 +56,12 @@ def verify_user_attribute(resp) -> None:
     user.update_attributes([{"Name": f"{attribute}_verified", "Value": "true"}])
 
 
-def delete_user_attributes(resp) -> None:
-    _, pool, user = user_for_access_token(resp._get_param("AccessToken"))
-    names = resp._get_param("UserAttributeNames") or []
+def delete_attributes(pool, user, names: list[str]) -> None:
+    """DeleteUserAttributes semantics, shared by the user and admin calls. Names outside the schema,
+    and required or immutable ones, are refused; a schema attribute the user simply does not have is
+    not an error: AWS answers DeleteUserAttributes with 200 for it (observed on AWS, recorded in the
+    project's shared notes, docs/cognito-emulator.md), where moto raises "Attribute does not exist".
+    AdminDeleteUserAttributes is assumed to behave the same (unverified against AWS)."""
     for name in names:
         schema = pool.schema_attributes.get(name)
         if schema is None:
@@ -68,6 +71,11 @@ def delete_user_attributes(resp) -> None:
     # An attribute goes with its *_verified twin.
     present = [k for k in user.attribute_lookup if k in names or k.removesuffix("_verified") in names]
     user.delete_attributes(present)
+
+
+def delete_user_attributes(resp) -> None:
+    _, pool, user = user_for_access_token(resp._get_param("AccessToken"))
+    delete_attributes(pool, user, resp._get_param("UserAttributeNames") or [])
 
 
 def delete_user(resp) -> None:

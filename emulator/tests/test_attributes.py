@@ -78,3 +78,22 @@ def test_delete_user_attributes(emulator, idp, pool):
     for bad in ("sub", "custom:nope"):
         with raises("InvalidParameterException"):
             idp.delete_user_attributes(AccessToken=token, UserAttributeNames=[bad])
+
+
+def test_deleting_an_attribute_the_user_lacks_succeeds(emulator, idp, pool):
+    """AWS answers 200 when the attribute is in the schema but not on the user (moto raised)."""
+    user = emulator.confirmed_user(pool)
+    token = emulator.tokens(pool, user)["AccessToken"]
+    before = attributes(idp, token)
+    assert "phone_number" not in before and "name" not in before
+    response = idp.delete_user_attributes(AccessToken=token, UserAttributeNames=["phone_number", "name"])
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 200
+    idp.admin_delete_user_attributes(UserPoolId=pool["userPoolId"], Username=user, UserAttributeNames=["name", "custom:team"])
+    assert attributes(idp, token) == before
+    # The admin call keeps the real checks.
+    for bad in ("sub", "custom:nope"):
+        with raises("InvalidParameterException"):
+            idp.admin_delete_user_attributes(UserPoolId=pool["userPoolId"], Username=user, UserAttributeNames=[bad])
+    idp.update_user_attributes(AccessToken=token, UserAttributes=[{"Name": "name", "Value": "Pat"}])
+    idp.admin_delete_user_attributes(UserPoolId=pool["userPoolId"], Username=user, UserAttributeNames=["name"])
+    assert "name" not in attributes(idp, token)

@@ -201,3 +201,38 @@ def test_mfa_after_new_password_and_after_srp(emulator, idp):
     assert verifier["ChallengeName"] == "SMS_MFA"
     code = emulator.last_code(pool, user, "SMS_MFA")
     assert answer(idp, pool, verifier, user, SMS_MFA_CODE=code)["AuthenticationResult"]
+
+
+def attributes_of(idp, pool, username: str) -> dict:
+    found = idp.admin_get_user(UserPoolId=pool["userPoolId"], Username=username)["UserAttributes"]
+    return {a["Name"]: a["Value"] for a in found}
+
+
+def test_sms_mfa_needs_a_phone_number_but_not_a_verified_one(emulator, idp, pool):
+    """AWS: no phone_number is refused; an unverified one is accepted (SMSMfaSettingsType), gets the
+    SMS_MFA code, and the first successful SMS MFA marks it verified."""
+    user = emulator.confirmed_user(pool)
+    token = emulator.tokens(pool, user)["AccessToken"]
+    for call in (
+        lambda: idp.set_user_mfa_preference(AccessToken=token, SMSMfaSettings={"Enabled": True}),
+        lambda: idp.admin_set_user_mfa_preference(UserPoolId=pool["userPoolId"], Username=user, SMSMfaSettings={"Enabled": True}),
+    ):
+        with raises("InvalidParameterException", "User does not have delivery config set to turn on SMS_MFA"):
+            call()
+    idp.update_user_attributes(AccessToken=token, UserAttributes=[{"Name": "phone_number", "Value": "+15555550123"}])
+    assert attributes_of(idp, pool, user)["phone_number_verified"] == "false"
+    idp.set_user_mfa_preference(AccessToken=token, SMSMfaSettings={"Enabled": True, "PreferredMfa": True})
+    profile = idp.get_user(AccessToken=token)
+    assert profile["UserMFASettingList"] == ["SMS_MFA"] and profile["PreferredMfaSetting"] == "SMS_MFA"
+    idp.admin_set_user_mfa_preference(UserPoolId=pool["userPoolId"], Username=user, SMSMfaSettings={"Enabled": True})
+
+    challenge = emulator.login(pool, user)
+    assert challenge["ChallengeName"] == "SMS_MFA"
+    assert challenge["ChallengeParameters"]["CODE_DELIVERY_DESTINATION"] == "+*******0123"
+    message = emulator.messages(pool, user)[-1]
+    assert (message["kind"], message["destination"]) == ("SMS_MFA", "+15555550123")
+    with raises("CodeMismatchException"):
+        answer(idp, pool, challenge, user, SMS_MFA_CODE=wrong(message["code"]))
+    assert attributes_of(idp, pool, user)["phone_number_verified"] == "false"  # a wrong code proves nothing
+    assert answer(idp, pool, challenge, user, SMS_MFA_CODE=message["code"])["AuthenticationResult"]
+    assert attributes_of(idp, pool, user)["phone_number_verified"] == "true"
