@@ -139,6 +139,92 @@ fn profile_edit_refuses_what_it_must_not_change() {
 }
 
 #[test]
+fn an_attribute_without_value_is_refused_and_kept() {
+    let api = Api::start();
+    let (_, tokens) = signed_in(&api, "hugo");
+    let access = tokens["accessToken"].as_str().unwrap();
+    let answer = api.post_bearer(
+        "/profile/edit",
+        access,
+        json!({"attributes": [{"Name": "name"}]}),
+    );
+    answer.expect_error(400, "invalid_request");
+    assert!(
+        answer.body["message"]
+            .as_str()
+            .unwrap()
+            .contains("`attributes[0].Value`"),
+        "{}",
+        answer.body
+    );
+    let profile = api
+        .post_bearer("/profile/get", access, json!({}))
+        .expect(200)
+        .clone();
+    assert_eq!(
+        attribute(&profile, "name").as_deref(),
+        Some("Original Name")
+    );
+    // An explicit null still deletes.
+    api.post_bearer(
+        "/profile/edit",
+        access,
+        json!({"attributes": [{"Name": "name", "Value": null}]}),
+    )
+    .expect(200);
+    let profile = api
+        .post_bearer("/profile/get", access, json!({}))
+        .expect(200)
+        .clone();
+    assert_eq!(attribute(&profile, "name"), None);
+}
+
+#[test]
+fn removing_a_phone_the_user_does_not_have_is_a_success() {
+    let api = Api::start();
+    let (_, tokens) = signed_in(&api, "ines");
+    let access = tokens["accessToken"].as_str().unwrap();
+    for _ in 0..2 {
+        let removed = api
+            .post_bearer("/profile/phone", access, json!({"phone_number": null}))
+            .expect(200)
+            .clone();
+        assert_eq!(
+            removed,
+            json!({"status": "SUCCESS", "codeDeliveryDetails": null})
+        );
+    }
+}
+
+#[test]
+fn sms_mfa_needs_a_verified_phone_and_a_refusal_changes_nothing() {
+    let api = Api::start();
+    let (user, tokens) = signed_in(&api, "ivan");
+    let access = tokens["accessToken"].as_str().unwrap();
+    // A phone that was never confirmed: Cognito itself would accept it for SMS MFA.
+    api.post_bearer(
+        "/profile/phone",
+        access,
+        json!({"phone_number": "+14155550177"}),
+    )
+    .expect(200);
+    for body in [
+        json!({"enableMfa": true}),
+        json!({"enableMfa": true, "method": "SMS_MFA"}),
+    ] {
+        let answer = api.post_bearer("/mfa/set", access, body);
+        answer.expect_error(400, "mfa_not_set_up");
+    }
+    assert_eq!(
+        api.post_bearer("/mfa/get", access, json!({}))
+            .expect(200)
+            .clone(),
+        json!({"enabled": false, "preferred": null, "methods": []})
+    );
+    assert!(api.login(&user, PASSWORD)["accessToken"].is_string());
+}
+
+#[test]
 fn email_change_is_confirmed_with_its_code() {
     let api = Api::start();
     let (user, tokens) = signed_in(&api, "iris");

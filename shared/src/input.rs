@@ -162,7 +162,13 @@ impl Fields {
                 Some(Value::String(s)) if !s.is_empty() => {
                     Some(check_length(&format!("{name}[{index}].Value"), s, 2048)?.to_owned())
                 }
-                Some(Value::String(_)) | Some(Value::Null) | None if allow_empty_values => None,
+                // Only an explicit null or "" deletes: a forgotten `Value` must not erase data.
+                Some(Value::String(_)) | Some(Value::Null) if allow_empty_values => None,
+                None if allow_empty_values => {
+                    return Err(ApiError::invalid(format!(
+                        "`{name}[{index}].Value` is required: a string, or null or \"\" to delete the attribute."
+                    )))
+                }
                 Some(Value::String(_)) | Some(Value::Null) | None => {
                     return Err(ApiError::invalid(format!(
                         "`{name}[{index}].Value` is required."

@@ -35,6 +35,31 @@ fn user(mfa: &[&str], preferred: Option<&str>) -> GetUserOutput {
         .unwrap()
 }
 
+/// A user with the given attributes (besides `email`) and MFA settings.
+fn user_with(attributes: &[(&str, &str)], mfa: &[&str]) -> GetUserOutput {
+    let mut output = user(mfa, None);
+    for (name, value) in attributes {
+        output.user_attributes.push(
+            AttributeType::builder()
+                .name(*name)
+                .value(*value)
+                .build()
+                .unwrap(),
+        );
+    }
+    output
+}
+
+fn verified_phone_user() -> GetUserOutput {
+    user_with(
+        &[
+            ("phone_number", "+14155550123"),
+            ("phone_number_verified", "true"),
+        ],
+        &[],
+    )
+}
+
 fn get_user_rule(output: fn() -> GetUserOutput) -> Rule {
     mock!(Client::get_user).then_output(output)
 }
@@ -76,10 +101,15 @@ async fn mfa_set_uses_set_user_mfa_preference_and_makes_the_method_preferred() {
             s.enabled() && s.preferred_mfa() && r.software_token_mfa_settings().is_none()
         })
         .then_output(|| SetUserMfaPreferenceOutput::builder().build());
+    let verified = get_user_rule(verified_phone_user);
     assert_eq!(
-        authed(&app(&[&sms]), Operation::MfaSet, json!({"enableMfa": true}))
-            .await
-            .status,
+        authed(
+            &app(&[&verified, &sms]),
+            Operation::MfaSet,
+            json!({"enableMfa": true})
+        )
+        .await
+        .status,
         200
     );
     let totp_off = mock!(Client::set_user_mfa_preference)
@@ -99,11 +129,58 @@ async fn mfa_set_uses_set_user_mfa_preference_and_makes_the_method_preferred() {
 }
 
 #[tokio::test]
+async fn sms_mfa_is_refused_for_an_unverified_or_missing_phone_without_changing_anything() {
+    // Cognito accepts an unverified phone for SMS MFA, so the API checks the attributes itself.
+    let set = mock!(Client::set_user_mfa_preference)
+        .then_output(|| SetUserMfaPreferenceOutput::builder().build());
+    let unverified = get_user_rule(|| {
+        user_with(
+            &[
+                ("phone_number", "+14155550123"),
+                ("phone_number_verified", "false"),
+            ],
+            &[],
+        )
+    });
+    let no_phone = get_user_rule(|| user(&[], None));
+    for rule in [&unverified, &no_phone] {
+        for body in [
+            json!({"enableMfa": true}),
+            json!({"enableMfa": true, "method": "SMS_MFA"}),
+        ] {
+            let answer = authed(&app(&[rule, &set]), Operation::MfaSet, body).await;
+            assert_error(&answer, 400, "mfa_not_set_up");
+            assert!(answer.body["message"]
+                .as_str()
+                .unwrap()
+                .contains("verified phone"));
+        }
+    }
+    assert_eq!(
+        set.num_calls(),
+        0,
+        "nothing may change when the API refuses"
+    );
+    // Turning SMS MFA off needs no phone at all, and no GetUser.
+    let off = mock!(Client::set_user_mfa_preference)
+        .match_requests(|r| !r.sms_mfa_settings().unwrap().enabled())
+        .then_output(|| SetUserMfaPreferenceOutput::builder().build());
+    let answer = authed(
+        &app(&[&off]),
+        Operation::MfaSet,
+        json!({"enableMfa": false}),
+    )
+    .await;
+    assert_eq!((answer.status, off.num_calls()), (200, 1));
+}
+
+#[tokio::test]
 async fn mfa_set_errors() {
     let not_set_up = mock!(Client::set_user_mfa_preference)
         .then_http_response(|| exception("InvalidParameterException"));
+    let verified = get_user_rule(verified_phone_user);
     let answer = authed(
-        &app(&[&not_set_up]),
+        &app(&[&verified, &not_set_up]),
         Operation::MfaSet,
         json!({"enableMfa": true}),
     )
@@ -121,7 +198,7 @@ async fn mfa_set_errors() {
         .then_http_response(|| exception("NotAuthorizedException"));
     assert_error(
         &authed(
-            &app(&[&revoked]),
+            &app(&[&verified, &revoked]),
             Operation::MfaSet,
             json!({"enableMfa": true}),
         )
@@ -310,6 +387,31 @@ async fn profile_edit_errors() {
 }
 
 #[tokio::test]
+async fn an_attribute_without_value_is_a_400_naming_it_and_deletes_nothing() {
+    let delete = mock!(Client::delete_user_attributes)
+        .then_output(|| DeleteUserAttributesOutput::builder().build());
+    let update = update_ok();
+    let live = get_user_rule(|| user(&[], None));
+    let body = json!({"attributes": [{"Name": "name", "Value": "New"}, {"Name": "given_name"}]});
+    let answer = authed(
+        &app(&[&live, &update, &delete]),
+        Operation::ProfileEdit,
+        body,
+    )
+    .await;
+    assert_error(&answer, 400, "invalid_request");
+    assert!(
+        answer.body["message"]
+            .as_str()
+            .unwrap()
+            .contains("`attributes[1].Value`"),
+        "{}",
+        answer.body
+    );
+    assert_eq!((update.num_calls(), delete.num_calls()), (0, 0));
+}
+
+#[tokio::test]
 async fn removing_the_phone_disables_sms_mfa_first() {
     let disable = mock!(Client::set_user_mfa_preference)
         .match_requests(|r| !r.sms_mfa_settings().unwrap().enabled())
@@ -317,8 +419,9 @@ async fn removing_the_phone_disables_sms_mfa_first() {
     let delete = mock!(Client::delete_user_attributes)
         .match_requests(|r| r.user_attribute_names() == ["phone_number"])
         .then_output(|| DeleteUserAttributesOutput::builder().build());
+    let sms_user = get_user_rule(|| user_with(&[("phone_number", "+14155550123")], &["SMS_MFA"]));
     let answer = authed(
-        &app(&[&disable, &delete]),
+        &app(&[&sms_user, &disable, &delete]),
         Operation::ProfilePhone,
         json!({"phone_number": null}),
     )
@@ -334,13 +437,42 @@ async fn removing_the_phone_disables_sms_mfa_first() {
     let delete = mock!(Client::delete_user_attributes)
         .then_output(|| DeleteUserAttributesOutput::builder().build());
     let answer = authed(
-        &app(&[&refused, &delete]),
+        &app(&[&sms_user, &refused, &delete]),
         Operation::ProfilePhone,
         json!({"phone_number": null}),
     )
     .await;
     assert_error(&answer, 429, "too_many_requests");
     assert_eq!(delete.num_calls(), 0);
+}
+
+#[tokio::test]
+async fn removing_the_phone_makes_only_the_calls_that_change_something() {
+    let set = mock!(Client::set_user_mfa_preference)
+        .then_output(|| SetUserMfaPreferenceOutput::builder().build());
+    let delete = mock!(Client::delete_user_attributes)
+        .then_output(|| DeleteUserAttributesOutput::builder().build());
+    let removed = json!({"status": "SUCCESS", "codeDeliveryDetails": null});
+    // No phone: a success, and no call but GetUser.
+    let no_phone = get_user_rule(|| user(&["SOFTWARE_TOKEN_MFA"], None));
+    let answer = authed(
+        &app(&[&no_phone, &set, &delete]),
+        Operation::ProfilePhone,
+        json!({"phone_number": null}),
+    )
+    .await;
+    assert_eq!((answer.status, &answer.body), (200, &removed));
+    assert_eq!((set.num_calls(), delete.num_calls()), (0, 0));
+    // A phone without SMS MFA: only the delete.
+    let phone_only = get_user_rule(|| user_with(&[("phone_number", "+14155550123")], &[]));
+    let answer = authed(
+        &app(&[&phone_only, &set, &delete]),
+        Operation::ProfilePhone,
+        json!({"phone_number": null}),
+    )
+    .await;
+    assert_eq!((answer.status, &answer.body), (200, &removed));
+    assert_eq!((set.num_calls(), delete.num_calls()), (0, 1));
 }
 
 #[tokio::test]

@@ -6,7 +6,9 @@ use crate::challenge::MFA_TYPES;
 use crate::cognito::{failure, get_user};
 use crate::credentials::{authenticated, INVALID_TOKEN};
 use crate::error::ApiError;
-use aws_sdk_cognitoidentityprovider::types::{SmsMfaSettingsType, SoftwareTokenMfaSettingsType};
+use aws_sdk_cognitoidentityprovider::types::{
+    AttributeType, SmsMfaSettingsType, SoftwareTokenMfaSettingsType,
+};
 use serde_json::json;
 
 const SETTABLE: [&str; 2] = ["SMS_MFA", "SOFTWARE_TOKEN_MFA"];
@@ -41,8 +43,27 @@ pub async fn set(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> {
             Ok((enable, method))
         })
         .await?;
+    if enable && method == "SMS_MFA" {
+        // Cognito itself accepts an unverified phone for SMS MFA (SMSMfaSettingsType: "phone numbers
+        // don't need to be verified"), so a number the user never proved they own would receive the
+        // codes. The contract promises a verified phone: check it before anything changes.
+        let user = get_user(app, &token.token).await?;
+        if !attribute_is_true(user.user_attributes(), "phone_number_verified") {
+            return Err(ApiError::MfaNotSetUp(SMS_NEEDS_VERIFIED_PHONE));
+        }
+    }
     set_preference(app, &token.token, method, enable).await?;
     Ok(success())
+}
+
+const SMS_NEEDS_VERIFIED_PHONE: &str =
+    "SMS MFA needs a verified phone number: set one with /profile/phone and confirm it first.";
+
+/// Whether the user's attribute `name` is the string `"true"` (how Cognito stores `*_verified`).
+pub fn attribute_is_true(attributes: &[AttributeType], name: &str) -> bool {
+    attributes
+        .iter()
+        .any(|a| a.name() == name && a.value() == Some("true"))
 }
 
 /// Enabling makes the method preferred; disabling clears it (Cognito then drops it as preferred too).
@@ -73,10 +94,11 @@ pub async fn set_preference(
     call.send().await.map_err(|err| {
         let failure = failure("SetUserMFAPreference", err);
         match failure.exception() {
-            // Cognito's answer when the phone is not verified or no authenticator app was verified yet.
+            // Cognito's answer when the user has no phone number at all, or no authenticator app was
+            // verified yet.
             Some("InvalidParameterException") => ApiError::MfaNotSetUp(match method {
                 "SOFTWARE_TOKEN_MFA" => "Set up and verify an authenticator app (/mfa/totp/setup, /mfa/totp/verify) before enabling it.",
-                _ => "SMS MFA needs a verified phone number: set one with /profile/phone and confirm it first.",
+                _ => SMS_NEEDS_VERIFIED_PHONE,
             }),
             _ => failure.into_api_error(INVALID_TOKEN),
         }

@@ -221,9 +221,22 @@ pub async fn phone(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> {
             Ok(json!({ "status": "SUCCESS", "codeDeliveryDetails": first }).into())
         }
         None => {
-            // SMS MFA first: removing the phone of a user who still has SMS MFA enabled would lock them out.
-            set_preference(app, &token.token, "SMS_MFA", false).await?;
-            delete(app, &token.token, vec!["phone_number".to_owned()]).await?;
+            // Read the user first and make only the calls that change something: removing a phone the
+            // user does not have is a success, whatever Cognito would say of turning off SMS MFA for a
+            // user without a phone (reported to fail) or deleting an absent attribute.
+            let user = get_user(app, &token.token).await?;
+            let has_phone = user
+                .user_attributes()
+                .iter()
+                .any(|a| a.name() == "phone_number");
+            if has_phone {
+                // SMS MFA first: removing the phone of a user who still has SMS MFA enabled would lock
+                // them out.
+                if user.user_mfa_setting_list().iter().any(|m| m == "SMS_MFA") {
+                    set_preference(app, &token.token, "SMS_MFA", false).await?;
+                }
+                delete(app, &token.token, vec!["phone_number".to_owned()]).await?;
+            }
             Ok(json!({ "status": "SUCCESS", "codeDeliveryDetails": null }).into())
         }
     }
