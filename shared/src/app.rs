@@ -8,7 +8,7 @@ use crate::operations;
 use crate::routes::Operation;
 use aws_sdk_cognitoidentityprovider::Client;
 use bytes::Bytes;
-use http::header::{HeaderName, HeaderValue, CACHE_CONTROL, CONTENT_TYPE, RETRY_AFTER, SET_COOKIE};
+use http::header::{HeaderName, HeaderValue, CACHE_CONTROL, CONTENT_TYPE, RETRY_AFTER};
 use http::{HeaderMap, Method, Response, StatusCode};
 use std::sync::Arc;
 use std::time::Instant;
@@ -95,33 +95,16 @@ impl App {
         }
         let result = if request.method != Operation::METHOD {
             Err(ApiError::MethodNotAllowed)
-        } else if config.session_cookie && browser::needs_csrf_check(operation) {
-            match browser::check_csrf(config, &request) {
-                Ok(()) => {
-                    browser::fill_refresh_token(operation, &mut request);
-                    operations::dispatch(self, operation, &request).await
-                }
-                Err(err) => Err(err),
-            }
+        } else if config.session_cookie {
+            self.handle_in_cookie_mode(operation, &mut request).await
         } else {
             operations::dispatch(self, operation, &request).await
         };
         let mut response = match result {
-            Ok(mut reply) => {
-                if config.session_cookie && operation.returns_tokens() {
-                    browser::move_refresh_token_to_cookie(config, &mut reply);
-                }
-                json_response(StatusCode::OK, &reply.body, reply.headers)
-            }
+            Ok(reply) => json_response(StatusCode::OK, &reply.body, reply.headers),
             Err(err) => error_response(&err),
         };
         let headers = response.headers_mut();
-        if config.session_cookie
-            && operation == Operation::Logout
-            && request.method == Operation::METHOD
-        {
-            headers.append(SET_COOKIE, browser::clearing_cookie());
-        }
         for (name, value) in browser::cors_headers(config, &request.headers) {
             headers.append(name, value);
         }
@@ -133,6 +116,20 @@ impl App {
             "request handled"
         );
         response
+    }
+
+    /// Cookie mode: every route needs the CSRF proof and a JSON body; the refresh token comes from the
+    /// cookie; and only a successful answer may set or clear the cookie.
+    async fn handle_in_cookie_mode(
+        &self,
+        operation: Operation,
+        request: &mut ApiRequest,
+    ) -> Result<Reply, ApiError> {
+        browser::check_request(&self.config, request)?;
+        let source = browser::fill_refresh_token(operation, request)?;
+        let mut reply = operations::dispatch(self, operation, request).await?;
+        browser::update_session_cookie(&self.config, operation, source, &mut reply);
+        Ok(reply)
     }
 }
 

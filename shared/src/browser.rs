@@ -1,27 +1,49 @@
 //! Browser support, opt-in: CORS for the origins in ALLOWED_ORIGINS, and with SESSION_COOKIE=true the
 //! refresh token kept in a `__Host-` cookie (never in a body, out of reach of page scripts), with a CSRF
-//! defence on every route that uses that cookie or the caller's credentials.
+//! defence on every route.
 //!
-//! The CSRF defence: the request's `Origin` must be an allowed origin, and it must carry
-//! `X-Requested-With: XMLHttpRequest` — a custom header, which a cross-site form cannot send and which
-//! forces a CORS preflight for cross-origin scripts.
+//! The CSRF defence, in cookie mode, on every route: the request's `Origin` must be an allowed origin, it
+//! must carry `X-Requested-With: XMLHttpRequest` (a custom header, which a cross-site form cannot send and
+//! which forces a CORS preflight for cross-origin scripts), and its body must be declared
+//! `application/json`. Login is covered too: a forged login would plant the attacker's session in the
+//! victim's browser.
+//!
+//! The cookie changes only on success, in one place (`update_session_cookie`): a token answer sets it,
+//! and the routes that end the session clear it. A refused request never touches it.
 
 use crate::app::{ApiRequest, Reply};
 use crate::config::Config;
 use crate::error::ApiError;
 use crate::routes::Operation;
-use http::header::{HeaderName, HeaderValue, COOKIE, ORIGIN, SET_COOKIE, VARY};
+use crate::tokens::unverified_claims;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use http::header::{HeaderName, HeaderValue, CONTENT_TYPE, COOKIE, ORIGIN, SET_COOKIE, VARY};
 use http::{HeaderMap, Response, StatusCode};
 
 pub const COOKIE_NAME: &str = "__Host-refresh_token";
 
-/// The routes the CSRF defence covers in cookie mode: those that read or clear the cookie, and every
-/// route that acts on the caller's behalf.
-pub fn needs_csrf_check(operation: Operation) -> bool {
-    matches!(
-        operation,
-        Operation::SessionRefresh | Operation::Logout | Operation::SessionRevoke
-    ) || operation.is_authenticated()
+/// Separates the refresh token from the username in the cookie's value (see `SessionCookie`). Not a
+/// character of a Cognito refresh token (base64url segments and dots) nor of base64url.
+const USERNAME_SEPARATOR: char = '~';
+
+const NOT_SIGNED_IN: &str = "Not signed in: there is no session cookie.";
+
+/// Everything a cookie-mode request must prove before it is handled: the CSRF check, then the media type.
+pub fn check_request(config: &Config, request: &ApiRequest) -> Result<(), ApiError> {
+    check_csrf(config, request)?;
+    if is_json(request.header(CONTENT_TYPE)) {
+        Ok(())
+    } else {
+        Err(ApiError::UnsupportedMediaType)
+    }
+}
+
+/// `application/json`, in any case, with or without parameters (`; charset=utf-8`).
+fn is_json(content_type: Option<&str>) -> bool {
+    content_type
+        .and_then(|value| value.split(';').next())
+        .is_some_and(|media_type| media_type.trim().eq_ignore_ascii_case("application/json"))
 }
 
 pub fn check_csrf(config: &Config, request: &ApiRequest) -> Result<(), ApiError> {
@@ -91,8 +113,47 @@ pub fn preflight(config: &Config, headers: &HeaderMap) -> Response<String> {
     response
 }
 
-/// The refresh token from the request's cookie.
-pub fn cookie_token(headers: &HeaderMap) -> Option<&str> {
+/// What the session cookie holds: the refresh token and, when the client has a secret, the user's
+/// internal username, which Cognito needs for SECRET_HASH when refreshing. It lives in the HttpOnly cookie
+/// so that a page never has to know or send it.
+#[derive(Debug, PartialEq, Eq)]
+pub struct SessionCookie {
+    pub refresh_token: String,
+    pub username: Option<String>,
+}
+
+impl SessionCookie {
+    fn parse(value: &str) -> Option<SessionCookie> {
+        if value.is_empty() {
+            return None;
+        }
+        let Some((refresh_token, encoded)) = value.rsplit_once(USERNAME_SEPARATOR) else {
+            return Some(SessionCookie {
+                refresh_token: value.to_owned(),
+                username: None,
+            });
+        };
+        let username = String::from_utf8(URL_SAFE_NO_PAD.decode(encoded).ok()?).ok()?;
+        Some(SessionCookie {
+            refresh_token: refresh_token.to_owned(),
+            username: Some(username),
+        })
+    }
+
+    fn value(&self) -> String {
+        match &self.username {
+            Some(username) => format!(
+                "{}{USERNAME_SEPARATOR}{}",
+                self.refresh_token,
+                URL_SAFE_NO_PAD.encode(username)
+            ),
+            None => self.refresh_token.clone(),
+        }
+    }
+}
+
+/// The session from the request's cookie.
+pub fn session_cookie(headers: &HeaderMap) -> Option<SessionCookie> {
     headers
         .get_all(COOKIE)
         .iter()
@@ -100,55 +161,114 @@ pub fn cookie_token(headers: &HeaderMap) -> Option<&str> {
         .flat_map(|line| line.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(name, _)| *name == COOKIE_NAME)
-        .map(|(_, value)| value)
-        .filter(|value| !value.is_empty())
+        .and_then(|(_, value)| SessionCookie::parse(value))
 }
 
-/// In cookie mode, routes that take a refresh token get it from the cookie when the body has none (and,
-/// for /logout, when no other credential was sent).
-pub fn fill_refresh_token(operation: Operation, request: &mut ApiRequest) {
+/// Where the refresh token of a refresh, revoke or logout came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefreshTokenSource {
+    /// The route takes no refresh token, or the caller used another credential.
+    NotUsed,
+    Body,
+    Cookie,
+}
+
+/// In cookie mode, the routes that take a refresh token get it (and the username the cookie keeps) from
+/// the cookie when the body has none; for /logout, only when no other credential was sent. Without a
+/// cookie, a refresh or revoke is a 401: the browser is simply not signed in.
+pub fn fill_refresh_token(
+    operation: Operation,
+    request: &mut ApiRequest,
+) -> Result<RefreshTokenSource, ApiError> {
     if !matches!(
         operation,
         Operation::SessionRefresh | Operation::Logout | Operation::SessionRevoke
     ) {
-        return;
-    }
-    let Some(token) = cookie_token(&request.headers).map(str::to_owned) else {
-        return;
-    };
-    if operation == Operation::Logout && request.headers.contains_key(http::header::AUTHORIZATION) {
-        return;
+        return Ok(RefreshTokenSource::NotUsed);
     }
     let mut body = if request.body.iter().all(u8::is_ascii_whitespace) {
         serde_json::Map::new()
     } else {
         match serde_json::from_slice::<serde_json::Value>(&request.body) {
             Ok(serde_json::Value::Object(map)) => map,
-            _ => return, // the handler answers the malformed body
+            // The handler answers the malformed body.
+            _ => return Ok(RefreshTokenSource::NotUsed),
         }
     };
-    if body.contains_key("refreshToken")
-        || (operation == Operation::Logout && body.contains_key("accessToken"))
-    {
-        return;
+    if body.contains_key("refreshToken") {
+        return Ok(RefreshTokenSource::Body);
     }
-    body.insert("refreshToken".into(), serde_json::Value::String(token));
+    if operation == Operation::Logout
+        && (request.headers.contains_key(http::header::AUTHORIZATION)
+            || body.contains_key("accessToken"))
+    {
+        return Ok(RefreshTokenSource::NotUsed);
+    }
+    let Some(cookie) = session_cookie(&request.headers) else {
+        return match operation {
+            Operation::Logout => Ok(RefreshTokenSource::NotUsed), // the credential check answers 401
+            _ => Err(ApiError::NotAuthorized(NOT_SIGNED_IN)),
+        };
+    };
+    body.insert(
+        "refreshToken".into(),
+        serde_json::Value::String(cookie.refresh_token),
+    );
+    if let Some(username) = cookie.username {
+        body.entry("username")
+            .or_insert(serde_json::Value::String(username));
+    }
     request.body = serde_json::Value::Object(body).to_string().into();
+    Ok(RefreshTokenSource::Cookie)
 }
 
-/// In cookie mode, moves the refresh token of a token answer into the cookie.
-pub fn move_refresh_token_to_cookie(config: &Config, reply: &mut Reply) {
-    let Some(token) = reply
+/// The one rule of the cookie, applied to every successful answer in cookie mode: a refresh token in the
+/// answer moves into the cookie (whichever route answered tokens); /logout and /account/delete clear it,
+/// and so does /session/revoke when it revoked the cookie's own token.
+pub fn update_session_cookie(
+    config: &Config,
+    operation: Operation,
+    source: RefreshTokenSource,
+    reply: &mut Reply,
+) {
+    if let Some(token) = reply
         .body
         .as_object_mut()
         .and_then(|b| b.remove("refreshToken"))
-    else {
+    {
+        let Some(refresh_token) = token.as_str() else {
+            return;
+        };
+        // The access token was issued by Cognito in this very answer: its `username` claim is the
+        // internal username SECRET_HASH needs.
+        let username = config
+            .client_secret
+            .as_ref()
+            .and_then(|_| reply.body.get("accessToken")?.as_str())
+            .and_then(|access| {
+                unverified_claims(access)?
+                    .get("username")?
+                    .as_str()
+                    .map(str::to_owned)
+            });
+        let value = SessionCookie {
+            refresh_token: refresh_token.to_owned(),
+            username,
+        }
+        .value();
+        let max_age = config.refresh_token_validity.as_secs();
+        if let Ok(value) = HeaderValue::from_str(&cookie(&value, max_age)) {
+            reply.headers.push((SET_COOKIE, value));
+        }
         return;
+    }
+    let ends_session = match operation {
+        Operation::Logout | Operation::AccountDelete => true,
+        Operation::SessionRevoke => source == RefreshTokenSource::Cookie,
+        _ => false,
     };
-    let Some(token) = token.as_str() else { return };
-    let max_age = config.refresh_token_validity.as_secs();
-    if let Ok(value) = HeaderValue::from_str(&cookie(token, max_age)) {
-        reply.headers.push((SET_COOKIE, value));
+    if ends_session {
+        reply.headers.push((SET_COOKIE, clearing_cookie()));
     }
 }
 
@@ -249,30 +369,146 @@ mod tests {
     fn the_cookie_fills_a_missing_refresh_token_only() {
         let cookie = "theme=dark; __Host-refresh_token=abc.def";
         let mut r = request(&[("cookie", cookie)], r#"{"username":"ann"}"#);
-        fill_refresh_token(Operation::SessionRefresh, &mut r);
+        let source = fill_refresh_token(Operation::SessionRefresh, &mut r).unwrap();
         let body: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
-        assert_eq!(body["refreshToken"], "abc.def");
-        let mut r = request(&[("cookie", cookie)], r#"{"refreshToken":"own"}"#);
-        fill_refresh_token(Operation::SessionRefresh, &mut r);
-        assert_eq!(&r.body[..], br#"{"refreshToken":"own"}"#);
-        let mut r = request(&[("cookie", cookie), ("authorization", "Bearer x")], "");
-        fill_refresh_token(Operation::Logout, &mut r);
-        assert!(r.body.is_empty());
+        assert_eq!(
+            (source, &body["refreshToken"]),
+            (RefreshTokenSource::Cookie, &"abc.def".into())
+        );
         let mut r = request(&[("cookie", cookie)], "");
-        fill_refresh_token(Operation::Login, &mut r);
+        fill_refresh_token(Operation::SessionRevoke, &mut r).unwrap();
+        assert_eq!(&r.body[..], br#"{"refreshToken":"abc.def"}"#);
+        let mut r = request(&[("cookie", cookie)], r#"{"refreshToken":"own"}"#);
+        let source = fill_refresh_token(Operation::SessionRefresh, &mut r).unwrap();
+        assert_eq!(
+            (source, &r.body[..]),
+            (RefreshTokenSource::Body, &br#"{"refreshToken":"own"}"#[..])
+        );
+        let mut r = request(&[("cookie", cookie), ("authorization", "Bearer x")], "");
+        let source = fill_refresh_token(Operation::Logout, &mut r).unwrap();
+        assert_eq!(
+            (source, r.body.is_empty()),
+            (RefreshTokenSource::NotUsed, true)
+        );
+        let mut r = request(&[("cookie", cookie)], "");
+        fill_refresh_token(Operation::Login, &mut r).unwrap();
         assert!(r.body.is_empty());
+    }
+
+    #[test]
+    fn without_a_cookie_refresh_and_revoke_are_not_signed_in() {
+        for operation in [Operation::SessionRefresh, Operation::SessionRevoke] {
+            for cookie in ["theme=dark", "__Host-refresh_token="] {
+                let mut r = request(&[("cookie", cookie)], "{}");
+                assert!(matches!(
+                    fill_refresh_token(operation, &mut r),
+                    Err(ApiError::NotAuthorized(_))
+                ));
+            }
+        }
+        // /logout leaves it to the credential check (a Bearer token may still come).
+        let mut r = request(&[], "{}");
+        assert_eq!(
+            fill_refresh_token(Operation::Logout, &mut r),
+            Ok(RefreshTokenSource::NotUsed)
+        );
+    }
+
+    #[test]
+    fn the_cookie_keeps_the_username_when_the_client_has_a_secret() {
+        let c = Config::from_lookup(|k| match k {
+            "USER_POOL_ID" => Some("us-east-1_x".into()),
+            "USER_POOL_CLIENT_ID" => Some("c".into()),
+            "USER_POOL_CLIENT_SECRET" => Some("s".into()),
+            "SESSION_COOKIE" => Some("true".into()),
+            _ => None,
+        })
+        .unwrap();
+        let claims =
+            URL_SAFE_NO_PAD.encode(r#"{"username":"ann@example.com","token_use":"access"}"#);
+        let access = format!("h.{claims}.s");
+        let mut reply =
+            Reply::from(serde_json::json!({"accessToken": access, "refreshToken": "r.t"}));
+        update_session_cookie(
+            &c,
+            Operation::Login,
+            RefreshTokenSource::NotUsed,
+            &mut reply,
+        );
+        let set = reply.headers[0].1.to_str().unwrap().to_owned();
+        let pair = set.split(';').next().unwrap().to_owned();
+        let mut r = request(&[("cookie", &pair)], "{}");
+        assert_eq!(
+            session_cookie(&r.headers),
+            Some(SessionCookie {
+                refresh_token: "r.t".into(),
+                username: Some("ann@example.com".into())
+            })
+        );
+        fill_refresh_token(Operation::SessionRefresh, &mut r).unwrap();
+        let body: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+        assert_eq!(
+            body,
+            serde_json::json!({"refreshToken": "r.t", "username": "ann@example.com"})
+        );
     }
 
     #[test]
     fn token_answers_lose_the_refresh_token_to_a_host_cookie() {
         let c = config(&[]);
         let mut reply = Reply::from(serde_json::json!({"accessToken": "a", "refreshToken": "r"}));
-        move_refresh_token_to_cookie(&c, &mut reply);
+        update_session_cookie(
+            &c,
+            Operation::MfaTotpVerify,
+            RefreshTokenSource::NotUsed,
+            &mut reply,
+        );
         assert_eq!(reply.body, serde_json::json!({"accessToken": "a"}));
         let (_, value) = &reply.headers[0];
         assert_eq!(
             value,
             "__Host-refresh_token=r; Max-Age=2592000; Path=/; Secure; HttpOnly; SameSite=Strict"
         );
+    }
+
+    #[test]
+    fn the_routes_that_end_a_session_clear_the_cookie() {
+        let c = config(&[]);
+        let cleared = |operation, source| {
+            let mut reply = Reply::from(serde_json::json!({"status": "SUCCESS"}));
+            update_session_cookie(&c, operation, source, &mut reply);
+            reply.headers.iter().any(|(_, v)| v == clearing_cookie())
+        };
+        assert!(cleared(Operation::Logout, RefreshTokenSource::NotUsed));
+        assert!(cleared(
+            Operation::AccountDelete,
+            RefreshTokenSource::NotUsed
+        ));
+        assert!(cleared(
+            Operation::SessionRevoke,
+            RefreshTokenSource::Cookie
+        ));
+        // Revoking some other token than the cookie's leaves the cookie's session alone.
+        assert!(!cleared(Operation::SessionRevoke, RefreshTokenSource::Body));
+        assert!(!cleared(
+            Operation::PasswordChange,
+            RefreshTokenSource::NotUsed
+        ));
+    }
+
+    #[test]
+    fn only_json_bodies_pass_in_cookie_mode() {
+        for ok in ["application/json", "Application/JSON; charset=utf-8"] {
+            assert!(is_json(Some(ok)), "{ok}");
+        }
+        for bad in [
+            None,
+            Some("text/plain"),
+            Some("application/x-www-form-urlencoded"),
+            Some("multipart/form-data; boundary=x"),
+            Some("application/jsonp"),
+        ] {
+            assert!(!is_json(bad), "{bad:?}");
+        }
     }
 }

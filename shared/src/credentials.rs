@@ -2,7 +2,7 @@
 //!
 //! Accepted, in order: `Authorization: Bearer <accessToken>`; body `accessToken` (with `idToken` accepted
 //! and ignored, as the original library took both); body `refreshToken` + `username`, exchanged for an
-//! access token first. A header always wins and never falls back to the body. Credentials are checked
+//! access token first (`username` is needed there only when the app client has a secret). A header always wins and never falls back to the body. Credentials are checked
 //! before the rest of the body, so a revoked token gets 401 even when the body is also wrong.
 
 use crate::app::{ApiRequest, App};
@@ -17,7 +17,7 @@ pub const FIELDS: [&str; 4] = ["accessToken", "idToken", "refreshToken", "userna
 
 pub const INVALID_TOKEN: &str = "The access token is missing, invalid, expired or revoked.";
 const NO_CREDENTIALS: &str =
-    "Credentials are required: send `Authorization: Bearer <accessToken>`, or `accessToken`, or `refreshToken` with `username`.";
+    "Credentials are required: send `Authorization: Bearer <accessToken>`, or `accessToken`, or `refreshToken` (with `username` when the app client has a secret).";
 
 /// An access token that passed our local checks. `checked_by_cognito` says whether Cognito has already
 /// accepted it (true when we just got it from a refresh).
@@ -30,7 +30,7 @@ pub struct AccessToken {
 enum Credential<'a> {
     Access(&'a str),
     Refresh {
-        username: &'a str,
+        username: Option<&'a str>,
         refresh_token: &'a str,
     },
 }
@@ -44,6 +44,25 @@ pub async fn authenticated<T>(
     own_fields: &[&str],
     parse: impl FnOnce(&Fields) -> Result<T, ApiError>,
 ) -> Result<(AccessToken, T), ApiError> {
+    authenticate(app, request, own_fields, parse, false).await
+}
+
+/// The credentials of /logout, which takes no other field. Unlike the other routes it may exchange a
+/// refresh token with rotation on: the rotated token it gets back is revoked by the sign-out itself.
+pub async fn authenticated_to_sign_out(
+    app: &App,
+    request: &ApiRequest,
+) -> Result<(AccessToken, ()), ApiError> {
+    authenticate(app, request, &[], |_| Ok(()), true).await
+}
+
+async fn authenticate<T>(
+    app: &App,
+    request: &ApiRequest,
+    own_fields: &[&str],
+    parse: impl FnOnce(&Fields) -> Result<T, ApiError>,
+    signing_out: bool,
+) -> Result<(AccessToken, T), ApiError> {
     let fields = Fields::parse_unrestricted(&request.body)?;
     let credential = credential(request, &fields)?;
     let token = match credential {
@@ -54,7 +73,7 @@ pub async fn authenticated<T>(
                 checked_by_cognito: false,
             }
         }
-        Credential::Refresh { .. } if app.config.refresh_token_rotation => {
+        Credential::Refresh { .. } if app.config.refresh_token_rotation && !signing_out => {
             // Exchanging it would rotate the caller's refresh token without giving them the new one.
             return Err(ApiError::invalid(
                 "With refresh-token rotation on, send the access token (`Authorization: Bearer`); \
@@ -115,7 +134,7 @@ fn credential<'a>(request: &'a ApiRequest, fields: &'a Fields) -> Result<Credent
         return Ok(Credential::Access(token));
     }
     if let Some(refresh_token) = fields.optional_str("refreshToken")? {
-        let username = fields.username("username")?;
+        let username = fields.optional_username("username")?;
         return Ok(Credential::Refresh {
             username,
             refresh_token,

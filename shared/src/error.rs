@@ -42,6 +42,10 @@ pub enum ApiError {
     UpstreamUnavailable,
     #[error("Forbidden: the request failed the cross-site request check.")]
     CsrfRejected,
+    /// Cookie mode: the body must be declared `Content-Type: application/json` (an HTML form cannot send that
+    /// cross-site without a preflight).
+    #[error("The request body must be sent as `Content-Type: application/json`.")]
+    UnsupportedMediaType,
     #[error("No such route.")]
     NotFound,
     #[error("This route only accepts POST.")]
@@ -76,6 +80,7 @@ impl ApiError {
             ApiError::UpstreamError => "upstream_error",
             ApiError::UpstreamUnavailable => "upstream_unavailable",
             ApiError::CsrfRejected => "csrf_rejected",
+            ApiError::UnsupportedMediaType => "unsupported_media_type",
             ApiError::NotFound => "not_found",
             ApiError::MethodNotAllowed => "method_not_allowed",
             ApiError::Internal => "internal",
@@ -99,6 +104,7 @@ impl ApiError {
             ApiError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             ApiError::UpstreamError => StatusCode::BAD_GATEWAY,
             ApiError::UpstreamUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
@@ -240,6 +246,7 @@ mod tests {
             ApiError::UpstreamError,
             ApiError::UpstreamUnavailable,
             ApiError::CsrfRejected,
+            ApiError::UnsupportedMediaType,
             ApiError::NotFound,
             ApiError::MethodNotAllowed,
             ApiError::Internal,

@@ -104,6 +104,14 @@ impl Fields {
         Ok(value)
     }
 
+    /// An optional username: absent or `null` is `None`; otherwise the same rule as `username`.
+    pub fn optional_username(&self, name: &str) -> Result<Option<&str>, ApiError> {
+        match self.present(name) {
+            None => Ok(None),
+            Some(_) => self.username(name).map(Some),
+        }
+    }
+
     /// A password: 1 to 256 characters, no leading or trailing white space (Cognito's own rule).
     pub fn password(&self, name: &str) -> Result<&str, ApiError> {
         let value = self.required_str(name)?;

@@ -89,17 +89,6 @@ impl Operation {
     pub fn may_refresh(self) -> bool {
         self == Operation::SessionRefresh || self.is_authenticated()
     }
-
-    /// Routes that answer with tokens (and so, in cookie mode, set the refresh-token cookie).
-    pub fn returns_tokens(self) -> bool {
-        matches!(
-            self,
-            Operation::Login
-                | Operation::LoginMfa
-                | Operation::LoginNewPassword
-                | Operation::SessionRefresh
-        )
-    }
 }
 
 #[cfg(test)]

@@ -605,6 +605,45 @@ async fn refresh_reports_the_sent_refresh_token_when_not_rotated() {
 }
 
 #[tokio::test]
+async fn refresh_needs_a_username_only_when_the_client_has_a_secret() {
+    let rule = mock!(Client::initiate_auth)
+        .match_requests(|r| !r.auth_parameters().unwrap().contains_key("SECRET_HASH"))
+        .then_output(|| {
+            InitiateAuthOutput::builder()
+                .authentication_result(tokens())
+                .build()
+        });
+    let answer = call(
+        &app(&[&rule]),
+        Operation::SessionRefresh,
+        json!({"refreshToken": "refresh-sent"}),
+    )
+    .await;
+    assert_eq!(
+        (answer.status, rule.num_calls()),
+        (200, 1),
+        "{}",
+        answer.body
+    );
+    let with_secret = app_with(
+        config_with(&[("USER_POOL_CLIENT_SECRET", "s3cr3t")]),
+        &[&rule],
+    );
+    let answer = call(
+        &with_secret,
+        Operation::SessionRefresh,
+        json!({"refreshToken": "refresh-sent"}),
+    )
+    .await;
+    assert_error(&answer, 400, "invalid_request");
+    assert!(answer.body["message"]
+        .as_str()
+        .unwrap()
+        .contains("`username`"));
+    assert_eq!(rule.num_calls(), 1, "refused before Cognito");
+}
+
+#[tokio::test]
 async fn refresh_with_a_secret_retries_with_the_internal_username() {
     let internal = "7d8a-internal-sub";
     let by_alias = secret_hash("s3cret", "alice@example.com", "client123");
@@ -740,7 +779,17 @@ async fn logout_refuses_missing_malformed_and_expired_credentials() {
         assert_error(&answer, 401, "not_authorized");
     }
     assert_eq!(rule.num_calls(), 0, "refused before any Cognito call");
-    let answer = call(&app, Operation::Logout, json!({"refreshToken": "r"})).await;
+    // `username` goes with `refreshToken` only where SECRET_HASH needs it: a client with a secret.
+    let with_secret = app_with(
+        config_with(&[("USER_POOL_CLIENT_SECRET", "s3cr3t")]),
+        &[&rule],
+    );
+    let answer = call(
+        &with_secret,
+        Operation::Logout,
+        json!({"refreshToken": "r"}),
+    )
+    .await;
     assert_error(&answer, 400, "invalid_request");
     assert!(answer.body["message"]
         .as_str()

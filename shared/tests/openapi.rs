@@ -90,6 +90,7 @@ fn all_errors() -> Vec<ApiError> {
         ApiError::UpstreamError,
         ApiError::UpstreamUnavailable,
         ApiError::CsrfRejected,
+        ApiError::UnsupportedMediaType,
         ApiError::NotFound,
         ApiError::MethodNotAllowed,
         ApiError::Internal,
@@ -113,6 +114,7 @@ fn all_errors() -> Vec<ApiError> {
             | ApiError::UpstreamError
             | ApiError::UpstreamUnavailable
             | ApiError::CsrfRejected
+            | ApiError::UnsupportedMediaType
             | ApiError::NotFound
             | ApiError::MethodNotAllowed
             | ApiError::Internal => {}

@@ -132,6 +132,9 @@ pub struct Api {
     pub pool: Pool,
     child: Child,
     logs: Arc<Mutex<String>>,
+    /// In cookie mode, the CSRF proof an app's own page sends (`Origin`, `X-Requested-With`), added by
+    /// the set-up helpers (`confirmed_user`, `login`).
+    app_headers: Vec<(String, String)>,
 }
 
 impl Drop for Api {
@@ -197,11 +200,26 @@ impl Api {
             .strip_prefix("API listening on ")
             .unwrap_or_else(|| panic!("server did not start: {line:?}\n{}", logs.lock().unwrap()))
             .to_owned();
+        let cookie_mode = env
+            .iter()
+            .any(|(k, v)| *k == "SESSION_COOKIE" && *v == "true");
+        let app_origin = env
+            .iter()
+            .find(|(k, _)| *k == "ALLOWED_ORIGINS")
+            .and_then(|(_, v)| v.split(',').next());
+        let app_headers = match (cookie_mode, app_origin) {
+            (true, Some(origin)) => vec![
+                ("origin".to_owned(), origin.to_owned()),
+                ("x-requested-with".to_owned(), "XMLHttpRequest".to_owned()),
+            ],
+            _ => Vec::new(),
+        };
         Api {
             base,
             pool,
             child,
             logs,
+            app_headers,
         }
     }
 
@@ -318,13 +336,13 @@ impl Api {
         let mut attributes =
             vec![json!({"Name": "email", "Value": format!("{username}@example.com")})];
         attributes.extend(extra_attributes.as_array().cloned().unwrap_or_default());
-        self.post(
+        self.post_as_app(
             "/signup",
             json!({"username": username, "password": PASSWORD, "attributes": attributes}),
         )
         .expect(200);
         let code = self.last_code(username, "SIGN_UP");
-        self.post(
+        self.post_as_app(
             "/signup/confirm",
             json!({"username": username, "confirmationCode": code}),
         )
@@ -333,12 +351,22 @@ impl Api {
 
     /// Log in and return the token body.
     pub fn login(&self, username: &str, password: &str) -> Value {
-        self.post(
+        self.post_as_app(
             "/login",
             json!({"username": username, "password": password}),
         )
         .expect(200)
         .clone()
+    }
+
+    /// A POST as the app's own page sends it (with the CSRF proof in cookie mode).
+    pub fn post_as_app(&self, path: &str, body: Value) -> Answer {
+        let headers: Vec<(&str, &str)> = self
+            .app_headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        self.post_with(path, body, &headers)
     }
 }
 

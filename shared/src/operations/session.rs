@@ -12,21 +12,33 @@ pub const BAD_REFRESH: &str = "The refresh token is invalid, expired or revoked.
 
 pub async fn refresh_route(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> {
     let fields = Fields::parse(&request.body, &["username", "refreshToken"])?;
-    let username = fields.username("username")?;
+    let username = fields.optional_username("username")?;
     let refresh_token = fields.required_str("refreshToken")?;
     let result = refresh(app, username, refresh_token, BAD_REFRESH).await?;
     Ok(respond(AuthStep::from(&result), Some(refresh_token))?.into())
 }
 
-/// REFRESH_TOKEN_AUTH. With a client secret, SECRET_HASH must be computed over the user's internal
-/// username, which differs from what the caller typed when they log in with an alias (email, phone):
-/// if Cognito refuses the hash, we look the internal username up (AdminGetUser) and try once more.
+/// REFRESH_TOKEN_AUTH. Cognito needs no username for it, except for SECRET_HASH when the client has a
+/// secret (and GetTokensFromRefreshToken, used with rotation, needs none at all). That hash must be
+/// computed over the user's internal username, which differs from what the caller typed when they log in
+/// with an alias (email, phone): if Cognito refuses the hash, we look the internal username up
+/// (AdminGetUser) and try once more.
 pub async fn refresh(
     app: &App,
-    username: &str,
+    username: Option<&str>,
     refresh_token: &str,
     not_authorized: &'static str,
 ) -> Result<AuthenticationResultType, ApiError> {
+    let needs_username = app.config.client_secret.is_some() && !app.config.refresh_token_rotation;
+    let username = match username {
+        Some(username) => username,
+        None if needs_username => {
+            return Err(ApiError::invalid(
+                "`username` is required with `refreshToken`: the app client has a secret.",
+            ))
+        }
+        None => "",
+    };
     match refresh_once(app, username, refresh_token).await {
         // Rotation does not hash the username, so there is nothing to retry.
         Err(ApiError::NotAuthorized(_))
@@ -110,7 +122,7 @@ async fn internal_username(app: &App, username: &str) -> Option<String> {
 }
 
 pub async fn logout(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> {
-    let (token, ()) = credentials::authenticated(app, request, &[], |_| Ok(())).await?;
+    let (token, ()) = credentials::authenticated_to_sign_out(app, request).await?;
     app.cognito
         .global_sign_out()
         .access_token(&token.token)
