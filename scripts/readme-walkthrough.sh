@@ -21,8 +21,8 @@ grep -q "API listening" "$log" || { echo "the local API did not start"; cat "$lo
 
 block=$(mktemp)
 sed -n '/<!-- walkthrough:start -->/,/<!-- walkthrough:end -->/p' README.md | sed '1,2d;$d' | sed '$d' >"$block"
-sed -i "s|^API=http://127.0.0.1:3000$|API=http://127.0.0.1:$api_port|; s|^EMULATOR=http://127.0.0.1:3001$|EMULATOR=http://127.0.0.1:$emulator_port|" "$block"
-grep -q "127.0.0.1:$api_port" "$block" || { echo "README walkthrough: API= line not found"; exit 1; }
+sed -i "s|^API=http://localhost:3000$|API=http://localhost:$api_port|; s|^EMULATOR=http://127.0.0.1:3001$|EMULATOR=http://127.0.0.1:$emulator_port|" "$block"
+grep -q "localhost:$api_port" "$block" || { echo "README walkthrough: API= line not found"; exit 1; }
 output=$(bash -euo pipefail "$block")
 echo "$output"
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs the whole API locally: the Cognito emulator (seeded pool and client) and the local server on
-# http://127.0.0.1:${PORT:-3000}. With USER_POOL_ID and an endpoint (or real AWS credentials) already in
-# the environment, it starts no emulator and serves against that pool instead.
+# http://localhost:${PORT:-3000} (listening on 127.0.0.1 only). Serve a web app on localhost too: a
+# browser keeps the session cookie only between a page and an API of the same site. With USER_POOL_ID and
+# an endpoint (or real AWS credentials) already in the environment, it starts no emulator and serves
+# against that pool instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

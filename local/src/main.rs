@@ -27,8 +27,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         _ => 3000,
     };
     let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], port))).await?;
-    // The one line on stdout: scripts and tests read the URL from it.
-    println!("API listening on http://{}", listener.local_addr()?);
+    // The one line on stdout: scripts and tests read the URL from it. It names `localhost` (the server
+    // listens on 127.0.0.1, which localhost reaches), because a browser treats 127.0.0.1 and localhost
+    // as different sites: a web app on localhost keeps its session cookie only from an API on localhost.
+    println!(
+        "API listening on http://localhost:{}",
+        listener.local_addr()?.port()
+    );
     loop {
         let (stream, _) = listener.accept().await?;
         let (app, spec) = (app.clone(), spec.clone());
