@@ -20,3 +20,4 @@ cargo test --workspace --all-targets "$@"
 (cd emulator && ../.venv/bin/python -m pytest -q -p no:cacheprovider tests)
 scripts/readme-walkthrough.sh | tail -n 1
 scripts/schemathesis.sh
+scripts/browser-test.sh
