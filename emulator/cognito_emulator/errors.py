@@ -72,7 +72,13 @@ class UnsupportedTokenTypeException(CognitoError):
     pass
 
 
+class FeatureUnavailableInTierException(CognitoError):
+    pass
+
+
 INVALID_SESSION = "Invalid session for the user."
+EXPIRED_SESSION = "Invalid session for the user, session is expired."
 WRONG_CREDENTIALS = "Incorrect username or password."
 WRONG_CODE = "Invalid verification code provided, please try again."
+WRONG_CODE_OR_STATE = "Invalid code or auth state for the user."
 EXPIRED_CODE = "Invalid code provided, please request a code again."

@@ -13,10 +13,16 @@ from .errors import (
     INVALID_SESSION,
     SoftwareTokenMFANotFoundException,
 )
+from . import poolconfig
 from .lookup import find_pool, find_user, user_for_access_token
 from .sessions import close_session, get_session, open_session
 
 SMS, TOTP = "SMS_MFA", "SOFTWARE_TOKEN_MFA"
+# Email codes as MFA. AWS API reference, GetUser UserMFASettingList: "The possible values in this list
+# are SMS_MFA, EMAIL_OTP, and SOFTWARE_TOKEN_MFA"; the challenge is EMAIL_OTP, answered with
+# EMAIL_OTP_CODE (ChallengeNameType has no EMAIL_MFA, although some doc pages say EMAIL_MFA /
+# EMAIL_MFA_CODE; Amplify answers EMAIL_OTP / EMAIL_OTP_CODE against AWS, so that is what we accept).
+EMAIL = "EMAIL_OTP"
 
 
 def has_verified_phone(user) -> bool:
@@ -24,8 +30,10 @@ def has_verified_phone(user) -> bool:
 
 
 def enabled_mfa(user) -> list[str]:
-    """The user's enabled methods, in the order Cognito lists them in MFAS_CAN_CHOOSE."""
-    return [m for m, on in ((SMS, user.sms_mfa_enabled), (TOTP, user.software_token_mfa_enabled)) if on]
+    """The user's enabled methods, in the order the emulator lists them in MFAS_CAN_CHOOSE
+    (SMS_MFA, EMAIL_OTP, SOFTWARE_TOKEN_MFA: the ChallengeNameType order; AWS's order is unverified)."""
+    flags = ((SMS, user.sms_mfa_enabled), (EMAIL, getattr(user, "email_mfa_enabled", False)), (TOTP, user.software_token_mfa_enabled))
+    return [m for m, on in flags if on]
 
 
 def totp_matches(secret: str | None, code: str | None) -> bool:
@@ -39,7 +47,7 @@ def totp_matches(secret: str | None, code: str | None) -> bool:
     return True
 
 
-def set_mfa_preference(user, sms: dict | None, totp: dict | None) -> None:
+def set_mfa_preference(pool, user, sms: dict | None, totp: dict | None, email: dict | None = None) -> None:
     """SetUserMFAPreference semantics, shared by the user and admin calls (all checks first)."""
     # AWS API reference, SMSMfaSettingsType: "Phone numbers don't need to be verified to be used for
     # SMS MFA." So only a missing phone_number is refused (with this message, as AWS answers it);
@@ -48,20 +56,54 @@ def set_mfa_preference(user, sms: dict | None, totp: dict | None) -> None:
         raise InvalidParameterException("User does not have delivery config set to turn on SMS_MFA")
     if totp and totp.get("Enabled") and not user.token_verified:
         raise InvalidParameterException("User has not set up software token mfa")
-    for settings, method, flag in ((sms, SMS, "sms_mfa_enabled"), (totp, TOTP, "software_token_mfa_enabled")):
-        if settings is None:
+    if email and email.get("Enabled"):
+        # AWS API reference, EmailMfaSettingsType: "To activate this setting, your user pool must be
+        # in the Essentials tier or higher."
+        poolconfig.require_essentials(pool, "Email MFA")
+        # Unverified wording: AWS's analogue of the SMS message above.
+        if not user.attribute_lookup.get("email"):
+            raise InvalidParameterException("User does not have delivery config set to turn on EMAIL_OTP")
+        # The address need not be verified: AWS developer guide, "SMS and email message MFA": "Amazon
+        # Cognito can send messages to unverified email addresses and phone numbers. When a user
+        # completes their first MFA, Amazon Cognito marks their email address or phone number as
+        # verified." What AWS answers when the pool has no EmailMfaConfiguration (SetUserPoolMfaConfig)
+        # is unknown; refusing is the safer model (the pool could not send the code). Wording ours.
+        if poolconfig.email_mfa_config(pool) is None:
+            raise InvalidParameterException("Email MFA is not configured for this user pool")
+    settings = ((sms, SMS, "sms_mfa_enabled"), (totp, TOTP, "software_token_mfa_enabled"), (email, EMAIL, "email_mfa_enabled"))
+    for given, method, flag in settings:
+        if given is None:
             continue
-        enabled = bool(settings.get("Enabled"))
+        enabled = bool(given.get("Enabled"))
         setattr(user, flag, enabled)
-        if enabled and settings.get("PreferredMfa"):
+        if enabled and given.get("PreferredMfa"):
             user.preferred_mfa_setting = method
         elif user.preferred_mfa_setting == method:
             user.preferred_mfa_setting = None
 
 
 def set_user_mfa_preference(resp) -> None:
-    _, _, user = user_for_access_token(resp._get_param("AccessToken"))
-    set_mfa_preference(user, resp._get_param("SMSMfaSettings"), resp._get_param("SoftwareTokenMfaSettings"))
+    _, pool, user = user_for_access_token(resp._get_param("AccessToken"))
+    set_mfa_preference(
+        pool,
+        user,
+        resp._get_param("SMSMfaSettings"),
+        resp._get_param("SoftwareTokenMfaSettings"),
+        resp._get_param("EmailMfaSettings"),
+    )
+
+
+def admin_set_user_mfa_preference(resp) -> None:
+    """moto's handler drops EmailMfaSettings; this one passes all three."""
+    backend, pool = find_pool(resp._get_param("UserPoolId") or "")
+    user = backend.admin_get_user(pool.id, resp._get_param("Username"))
+    set_mfa_preference(
+        pool,
+        user,
+        resp._get_param("SMSMfaSettings"),
+        resp._get_param("SoftwareTokenMfaSettings"),
+        resp._get_param("EmailMfaSettings"),
+    )
 
 
 def _session_user(token: str):

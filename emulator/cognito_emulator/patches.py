@@ -7,10 +7,10 @@ from moto.cognitoidp.models import CognitoIdpBackend, CognitoIdpUser
 from moto.cognitoidp.responses import CognitoIdpResponse
 from moto.core.responses import ActionResult, EmptyResult
 
-from . import auth, mfa, profile, signout, signup
+from . import attempts, auth, mfa, poolconfig, profile, signout, signup, userauth
 from .errors import UserNotFoundException
 from .lookup import find_user
-from .policy import validate_password
+from .policy import validate_password_unless_passwordless
 
 log = logging.getLogger("cognito_emulator")
 
@@ -28,6 +28,10 @@ HANDLERS = {
     "associate_software_token": mfa.associate_software_token,
     "verify_software_token": mfa.verify_software_token,
     "set_user_mfa_preference": mfa.set_user_mfa_preference,
+    "admin_set_user_mfa_preference": mfa.admin_set_user_mfa_preference,
+    "set_user_pool_mfa_config": poolconfig.set_user_pool_mfa_config,
+    "get_user_pool_mfa_config": poolconfig.get_user_pool_mfa_config,
+    "get_user_auth_factors": userauth.get_user_auth_factors,
     "get_user": profile.get_user,
     "change_password": profile.change_password,
     "update_user_attributes": profile.update_user_attributes,
@@ -74,8 +78,10 @@ _moto_user_to_json = CognitoIdpUser.to_json
 
 
 def _user_to_json(self, *args, **kwargs):
-    """Cognito omits MFA fields that are empty; moto sends [] and ""."""
+    """Cognito omits MFA fields that are empty; moto sends [] and "". moto knows no email MFA."""
     body = _moto_user_to_json(self, *args, **kwargs)
+    if "UserMFASettingList" in body and getattr(self, "email_mfa_enabled", False):
+        body["UserMFASettingList"] = [*body["UserMFASettingList"], mfa.EMAIL]
     for key in ("MFAOptions", "UserMFASettingList", "PreferredMfaSetting"):
         if key in body and not body[key]:
             del body[key]
@@ -83,11 +89,25 @@ def _user_to_json(self, *args, **kwargs):
 
 
 def _validate_password(self, user_pool_id, password):
-    validate_password(self.describe_user_pool(user_pool_id), password)
+    validate_password_unless_passwordless(self.describe_user_pool(user_pool_id), password)
 
 
 def _admin_set_user_mfa_preference(self, user_pool_id, username, software_token_mfa_settings, sms_mfa_settings):
-    mfa.set_mfa_preference(self.admin_get_user(user_pool_id, username), sms_mfa_settings, software_token_mfa_settings)
+    pool = self.describe_user_pool(user_pool_id)
+    mfa.set_mfa_preference(pool, self.admin_get_user(user_pool_id, username), sms_mfa_settings, software_token_mfa_settings)
+
+
+_moto_log_user_in = CognitoIdpBackend._log_user_in
+
+
+def _log_user_in(self, user_pool, client, username):
+    """Every sign-in that ends in tokens: a success clears the code-failure count (attempts.py), and a
+    user who has signed in can no longer use the sign-up Session (userauth.py)."""
+    user = user_pool._get_user(username)
+    if user is not None:
+        user.emulator_signed_in = True
+        attempts.succeeded(user_pool.id, user.id)
+    return _moto_log_user_in(self, user_pool, client, username)
 
 
 def _admin_delete_user_attributes(self, user_pool_id, username, attributes):
@@ -112,3 +132,5 @@ def install() -> None:
     CognitoIdpBackend.admin_set_user_mfa_preference = _admin_set_user_mfa_preference
     CognitoIdpBackend.admin_get_user = _admin_get_user
     CognitoIdpBackend.admin_delete_user_attributes = _admin_delete_user_attributes
+    CognitoIdpBackend._log_user_in = _log_user_in
+    poolconfig.install()

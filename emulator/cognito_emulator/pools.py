@@ -5,10 +5,12 @@ import uuid
 from moto.cognitoidp.models import CognitoIdpUserPoolAttribute, cognitoidp_backends
 from moto.core import DEFAULT_ACCOUNT_ID
 
-from . import REGION
+from . import REGION, poolconfig
 
 MFA_MODES = ("OPTIONAL", "ON", "OFF")
 SEED_POOL_NAME = "local-dev"
+# The local dev server offers passwordless sign-in (USER_AUTH) besides the password.
+SEED_FIRST_FACTORS = ["PASSWORD", "EMAIL_OTP", "SMS_OTP"]
 
 
 def _schema() -> list[dict]:
@@ -24,9 +26,21 @@ def _schema() -> list[dict]:
 
 
 def create_pool(
-    name: str | None = None, mfa: str = "OPTIONAL", client_secret: bool = False, stable: bool = False
+    name: str | None = None,
+    mfa: str = "OPTIONAL",
+    client_secret: bool = False,
+    stable: bool = False,
+    first_factors: list[str] | None = None,
+    email_mfa: bool | None = None,
+    tier: str | None = None,
 ) -> dict:
     """Create a pool + client like a sensible production one; returns the ids tests need.
+
+    first_factors is the pool's Policies.SignInPolicy.AllowedFirstAuthFactors (default: ["PASSWORD"],
+    AWS's default; the seed allows SEED_FIRST_FACTORS). email_mfa gives the pool an SES sender and an
+    EmailMfaConfiguration, which AWS requires for email MFA (default: on unless LITE). tier is UserPoolTier (AWS default
+    ESSENTIALS). Raises ValueError for a bad option, InvalidParameterException /
+    FeatureUnavailableInTierException where CreateUserPool would.
 
     Ids are a hash of name and config (HASH strategy) so the seed keeps its ids across restarts.
     Other pools get a random tag in their config: two requests never collide, even with the
@@ -34,6 +48,14 @@ def create_pool(
     """
     if mfa not in MFA_MODES:
         raise ValueError(f"mfa must be one of {', '.join(MFA_MODES)}")
+    if first_factors is None:
+        first_factors = list(SEED_FIRST_FACTORS if stable else poolconfig.DEFAULT_FIRST_FACTORS)
+    if not isinstance(first_factors, list) or not all(isinstance(f, str) for f in first_factors):
+        raise ValueError("firstFactors must be a list of AuthFactorType names")
+    if tier is not None and tier not in poolconfig.TIERS:
+        raise ValueError(f"tier must be one of {', '.join(poolconfig.TIERS)}")
+    if email_mfa is None:  # on by default, except where the tier cannot have it
+        email_mfa = (tier or poolconfig.DEFAULT_TIER) != "LITE"
     name = name or (SEED_POOL_NAME if stable else f"pool-{uuid.uuid4().hex[:12]}")
     config = {
         "Policies": {
@@ -44,8 +66,10 @@ def create_pool(
                 "RequireNumbers": True,
                 "RequireSymbols": True,
                 "TemporaryPasswordValidityDays": 7,
-            }
+            },
+            "SignInPolicy": {"AllowedFirstAuthFactors": first_factors},
         },
+        "UserPoolTier": tier or poolconfig.DEFAULT_TIER,
         "AutoVerifiedAttributes": ["email"],
         "Schema": _schema(),
         "AccountRecoverySetting": {
@@ -55,6 +79,12 @@ def create_pool(
             ]
         },
     }
+    if email_mfa:
+        # Email MFA needs the pool to send through SES (AWS Knowledge Center, "set up email MFA").
+        config["EmailConfiguration"] = {
+            "EmailSendingAccount": "DEVELOPER",
+            "SourceArn": f"arn:aws:ses:{REGION}:{DEFAULT_ACCOUNT_ID}:identity/no-reply@example.com",
+        }
     if not stable:
         config["UserPoolTags"] = {"emulator-instance": uuid.uuid4().hex}
 
@@ -69,12 +99,19 @@ def create_pool(
         token_config={"Enabled": True},
         mfa_config=mfa,
     )
+    if email_mfa:
+        poolconfig.set_email_mfa_config(pool, {"Subject": "Your sign-in code", "Message": "Your code is {####}."})
     client = backend.create_user_pool_client(
         pool.id,
         client_secret,
         {
             "ClientName": f"{name}-client",
-            "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+            "ExplicitAuthFlows": [
+                "ALLOW_USER_PASSWORD_AUTH",
+                "ALLOW_USER_SRP_AUTH",
+                "ALLOW_USER_AUTH",
+                "ALLOW_REFRESH_TOKEN_AUTH",
+            ],
             "PreventUserExistenceErrors": "ENABLED",
             "EnableTokenRevocation": True,
         },

@@ -17,7 +17,13 @@ def get_user(resp) -> dict:
 
 def change_password(resp) -> None:
     _, pool, user = user_for_access_token(resp._get_param("AccessToken"))
-    if user.password != resp._get_param("PreviousPassword"):
+    # AWS API reference, ChangePassword PreviousPassword: "Required if the user has a password. If the
+    # user has no password and only signs in with passwordless authentication options, you can omit
+    # this parameter."
+    previous = resp._get_param("PreviousPassword")
+    if user.password is None and previous is None:
+        pass
+    elif user.password is None or user.password != previous:
         raise NotAuthorizedException(WRONG_CREDENTIALS)
     validate_password(pool, resp._get_param("ProposedPassword"))
     user.password = resp._get_param("ProposedPassword")

@@ -11,7 +11,7 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from . import codes, patches, pools
-from .errors import ResourceNotFoundException
+from .errors import CognitoError, ResourceNotFoundException
 from .lookup import find_pool, find_user
 
 log = logging.getLogger("cognito_emulator")
@@ -36,9 +36,18 @@ def _body(request: Request) -> dict:
 def _create_pool(request: Request) -> dict:
     body = _body(request)
     try:
-        return pools.create_pool(body.get("name"), body.get("mfa", "OPTIONAL"), bool(body.get("clientSecret", False)))
-    except ValueError as error:  # a bad "mfa"
+        return pools.create_pool(
+            body.get("name"),
+            body.get("mfa", "OPTIONAL"),
+            bool(body.get("clientSecret", False)),
+            first_factors=body.get("firstFactors"),
+            email_mfa=None if body.get("emailMfa") is None else bool(body["emailMfa"]),
+            tier=body.get("tier"),
+        )
+    except ValueError as error:  # a bad "mfa", "firstFactors" or "tier"
         raise BadRequest(400, str(error)) from None
+    except CognitoError as error:  # what CreateUserPool itself refuses (e.g. SOFTWARE_TOKEN first)
+        raise BadRequest(400, f"{error.error_type}: {error.message}") from None
 
 
 def _messages(request: Request) -> dict:

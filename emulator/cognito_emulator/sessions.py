@@ -6,29 +6,36 @@ each challenge, each valid once and for the client's AuthSessionValidity (3 minu
 
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from .errors import INVALID_SESSION, NotAuthorizedException
+from .errors import EXPIRED_SESSION, INVALID_SESSION, NotAuthorizedException
 
 
 @dataclass
 class Session:
     pool_id: str
     client_id: str
-    user_sub: str
+    user_sub: str | None  # None for a simulated challenge (unknown user, PreventUserExistenceErrors)
     challenge: str
     expires_at: float
     totp_verified: bool = False  # MFA_SETUP: VerifySoftwareToken succeeded with this session
+    data: dict = field(default_factory=dict)  # per-challenge state, e.g. AvailableChallenges (userauth.py)
 
 
 _sessions: dict[str, Session] = {}
 
 
-def open_session(pool, client_id: str, user, challenge: str, totp_verified: bool = False) -> str:
+def validity_seconds(pool, client_id: str) -> int:
+    """The client's AuthSessionValidity (minutes, 3 by default) in seconds."""
     client = pool.clients.get(client_id)
-    minutes = client.extended_config.get("AuthSessionValidity", 3) if client else 3
+    return int(client.extended_config.get("AuthSessionValidity", 3) if client else 3) * 60
+
+
+def open_session(pool, client_id: str, user, challenge: str, totp_verified: bool = False, **data) -> str:
+    """A new single-use session; `user` is None for a simulated challenge."""
     token = secrets.token_urlsafe(96)  # as long and opaque as a real one
-    _sessions[token] = Session(pool.id, client_id, user.id, challenge, time.time() + minutes * 60, totp_verified)
+    expires_at = time.time() + validity_seconds(pool, client_id)
+    _sessions[token] = Session(pool.id, client_id, user.id if user else None, challenge, expires_at, totp_verified, data)
     return token
 
 
@@ -39,7 +46,7 @@ def get_session(token: str | None, challenge: str, client_id: str | None = None)
         raise NotAuthorizedException(INVALID_SESSION)
     if time.time() >= session.expires_at:
         del _sessions[token]
-        raise NotAuthorizedException("Invalid session for the user, session is expired.")
+        raise NotAuthorizedException(EXPIRED_SESSION)
     return session
 
 

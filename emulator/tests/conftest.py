@@ -118,6 +118,21 @@ class Emulator:
     def tokens(self, pool: dict, username: str) -> dict:
         return self.login(pool, username)["AuthenticationResult"]
 
+    def user_auth(self, pool: dict, username: str, session: str | None = None, **parameters) -> dict:
+        """InitiateAuth USER_AUTH; keyword arguments are AuthParameters (PREFERRED_CHALLENGE, PASSWORD...)."""
+        extra = {"Session": session} if session else {}
+        return self.idp.initiate_auth(
+            ClientId=pool["clientId"], AuthFlow="USER_AUTH", AuthParameters={"USERNAME": username, **parameters}, **extra
+        )
+
+    def answer(self, pool: dict, challenge: dict, username: str, **responses) -> dict:
+        return self.idp.respond_to_auth_challenge(
+            ClientId=pool["clientId"],
+            ChallengeName=challenge["ChallengeName"],
+            Session=challenge["Session"],
+            ChallengeResponses={"USERNAME": username, **responses},
+        )
+
     def set_phone(self, pool: dict, username: str, phone: str = "+15555551234") -> None:
         self.idp.admin_update_user_attributes(
             UserPoolId=pool["userPoolId"],

@@ -10,13 +10,21 @@ from cognito_emulator.srp import G, K, N, _hash_hex, _hkdf, _pad_hex
 
 
 
-def srp_login(idp, pool: dict, username: str, password: str) -> dict:
-    """InitiateAuth USER_SRP_AUTH, then the PASSWORD_VERIFIER answer; returns the second response."""
+def srp_login(idp, pool: dict, username: str, password: str, auth_flow: str = "USER_SRP_AUTH") -> dict:
+    """InitiateAuth USER_SRP_AUTH (or USER_AUTH with PREFERRED_CHALLENGE=PASSWORD_SRP), then the
+    PASSWORD_VERIFIER answer; returns the second response."""
     a = secrets.randbits(1024)
     a_public = pow(G, a, N)
-    started = idp.initiate_auth(
-        ClientId=pool["clientId"], AuthFlow="USER_SRP_AUTH", AuthParameters={"USERNAME": username, "SRP_A": format(a_public, "x")}
-    )
+    parameters = {"USERNAME": username, "SRP_A": format(a_public, "x")}
+    if auth_flow == "USER_AUTH":
+        parameters["PREFERRED_CHALLENGE"] = "PASSWORD_SRP"
+    started = idp.initiate_auth(ClientId=pool["clientId"], AuthFlow=auth_flow, AuthParameters=parameters)
+    assert started["ChallengeName"] == "PASSWORD_VERIFIER", started
+    return srp_verify(idp, pool, started, a, a_public, password)
+
+
+def srp_verify(idp, pool: dict, started: dict, a: int, a_public: int, password: str) -> dict:
+    """The PASSWORD_VERIFIER answer to a challenge started with SRP_A = a_public."""
     p = started["ChallengeParameters"]
     user_id, b_public, salt = p["USER_ID_FOR_SRP"], int(p["SRP_B"], 16), int(p["SALT"], 16)
     pool_name = pool["userPoolId"].split("_", 1)[1]

@@ -142,7 +142,7 @@ def test_preferred_method_wins(emulator, idp, pool):
 
 
 def test_required_mfa_makes_the_user_set_up_totp(emulator, idp):
-    pool = emulator.new_pool(mfa="ON")
+    pool = emulator.new_pool(mfa="ON", emailMfa=False)  # no email MFA: TOTP is all that is left
     user = emulator.confirmed_user(pool)
     challenge = emulator.login(pool, user)
     assert challenge["ChallengeName"] == "MFA_SETUP"

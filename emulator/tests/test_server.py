@@ -41,10 +41,19 @@ def test_pool_route_makes_a_production_like_pool(emulator, idp):
     assert {"email", "phone_number", "name", "given_name", "family_name"} <= set(attributes)
     assert attributes["custom:team"]["Mutable"] is True
     client = idp.describe_user_pool_client(UserPoolId=pool["userPoolId"], ClientId=pool["clientId"])["UserPoolClient"]
-    assert set(client["ExplicitAuthFlows"]) == {"ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}
+    assert set(client["ExplicitAuthFlows"]) == {
+        "ALLOW_USER_PASSWORD_AUTH",
+        "ALLOW_USER_SRP_AUTH",
+        "ALLOW_USER_AUTH",
+        "ALLOW_REFRESH_TOKEN_AUTH",
+    }
     assert client["PreventUserExistenceErrors"] == "ENABLED" and client["EnableTokenRevocation"] is True
+    assert described["Policies"]["SignInPolicy"] == {"AllowedFirstAuthFactors": ["PASSWORD"]}  # AWS's default
+    assert described["UserPoolTier"] == "ESSENTIALS"
+    assert described["EmailConfiguration"]["EmailSendingAccount"] == "DEVELOPER"
     mfa = idp.get_user_pool_mfa_config(UserPoolId=pool["userPoolId"])
     assert mfa["SoftwareTokenMfaConfiguration"] == {"Enabled": True} and mfa["SmsMfaConfiguration"]
+    assert "{####}" in mfa["EmailMfaConfiguration"]["Message"]
 
 
 def test_pool_route_options_and_same_name_never_collides(emulator, idp):
