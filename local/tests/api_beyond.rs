@@ -147,7 +147,7 @@ fn several_methods_and_none_preferred_answer_select_mfa_type() {
 
 #[test]
 fn required_mfa_is_set_up_during_login() {
-    let api = Api::start_with(json!({"mfa": "ON"}), &[]);
+    let api = Api::start_with(json!({"mfa": "ON", "emailMfa": false}), &[]);
     let user = unique("uma");
     api.confirmed_user(&user, json!([]));
     let challenge = api

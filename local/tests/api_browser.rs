@@ -186,7 +186,7 @@ fn revoke_and_account_deletion_clear_the_cookie() {
 #[test]
 fn a_login_finished_by_mfa_setup_puts_the_refresh_token_in_the_cookie() {
     let api = Api::start_with(
-        json!({"mfa": "ON"}),
+        json!({"mfa": "ON", "emailMfa": false}),
         &[("SESSION_COOKIE", "true"), ("ALLOWED_ORIGINS", APP)],
     );
     let user = unique("cookiesetup");

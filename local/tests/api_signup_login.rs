@@ -153,6 +153,16 @@ fn logout_by_refresh_token_and_username() {
         json!({}),
     )
     .expect_error(401, "not_authorized");
+    // Without a client secret Cognito needs no username: the refresh token alone signs out.
+    let tokens = api.login(&user, PASSWORD);
+    api.post("/logout", json!({"refreshToken": tokens["refreshToken"]}))
+        .expect(200);
+    api.post("/logout", json!({"refreshToken": tokens["refreshToken"]}))
+        .expect_error(401, "not_authorized");
+    // With one, SECRET_HASH needs it: a 400 naming it.
+    let api = Api::start_with(json!({"clientSecret": true}), &[]);
+    api.confirmed_user(&user, json!([]));
+    let tokens = api.login(&user, PASSWORD);
     let missing = api.post("/logout", json!({"refreshToken": tokens["refreshToken"]}));
     missing.expect_error(400, "invalid_request");
     assert!(missing.body["message"]

@@ -11,9 +11,9 @@
 //! The cookie changes only on success, in one place (`update_session_cookie`): a token answer sets it,
 //! and the routes that end the session clear it. A refused request never touches it.
 
-use crate::app::{ApiRequest, Reply};
 use crate::config::Config;
 use crate::error::ApiError;
+use crate::http::{ApiRequest, Reply};
 use crate::routes::Operation;
 use crate::tokens::unverified_claims;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

@@ -1,8 +1,8 @@
-//! The Cognito client and the small helpers every operation shares: SECRET_HASH, failure logging.
+//! The handle every operation works through (`Cognito`: the configuration and the client, built once per
+//! container) and the small helpers they share: SECRET_HASH, failure logging, GetUser, code deliveries.
+//! A building block: it imports no operation, and nothing of the front doors.
 
-use crate::app::App;
 use crate::config::Config;
-use crate::credentials::INVALID_TOKEN;
 use crate::error::{ApiError, CognitoFailure};
 use crate::secret_hash::secret_hash;
 use aws_sdk_cognitoidentityprovider::config::retry::RetryConfig;
@@ -13,7 +13,17 @@ use aws_sdk_cognitoidentityprovider::operation::get_user::GetUserOutput;
 use aws_sdk_cognitoidentityprovider::types::CodeDeliveryDetailsType;
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_smithy_http_client::tls;
-use serde_json::{json, Value};
+use serde::Serialize;
+use std::sync::Arc;
+
+/// What an operation calls Cognito with. Cheap to clone (two reference counts).
+#[derive(Clone)]
+pub struct Cognito {
+    pub config: Arc<Config>,
+    pub client: Client,
+}
+
+pub const INVALID_TOKEN: &str = "The access token is missing, invalid, expired or revoked.";
 
 /// Builds the client with explicit bounds (see `Timeouts`), straight from the SDK's own config builder.
 ///
@@ -64,7 +74,7 @@ pub fn timeout_config(config: &Config) -> TimeoutConfig {
         .build()
 }
 
-impl App {
+impl Cognito {
     /// SECRET_HASH for `username`, when the client has a secret.
     pub fn secret_hash(&self, username: &str) -> Option<String> {
         self.config
@@ -98,8 +108,8 @@ where
 
 /// GetUser for an access token: the user's attributes and MFA settings, and the cheapest call that
 /// proves the token is live.
-pub async fn get_user(app: &App, access_token: &str) -> Result<GetUserOutput, ApiError> {
-    app.cognito
+pub async fn get_user(cx: &Cognito, access_token: &str) -> Result<GetUserOutput, ApiError> {
+    cx.client
         .get_user()
         .access_token(access_token)
         .send()
@@ -107,14 +117,38 @@ pub async fn get_user(app: &App, access_token: &str) -> Result<GetUserOutput, Ap
         .map_err(|err| failure("GetUser", err).into_api_error(INVALID_TOKEN))
 }
 
-/// Cognito's CodeDeliveryDetails in our shape: `{destination, deliveryMedium, attributeName}`.
-pub fn delivery(details: Option<&CodeDeliveryDetailsType>) -> Value {
-    match details {
-        None => Value::Null,
-        Some(d) => json!({
-            "destination": d.destination(),
-            "deliveryMedium": d.delivery_medium().map(|m| m.as_str()),
-            "attributeName": d.attribute_name(),
-        }),
+/// The signed-in user's internal username: the access token's `username` claim (use it only after
+/// Cognito has accepted the token), or GetUser's answer when the claim is missing.
+pub async fn username_of(cx: &Cognito, token: &str) -> Result<String, ApiError> {
+    let claim = crate::tokens::unverified_claims(token)
+        .and_then(|c| c.get("username")?.as_str().map(str::to_owned));
+    match claim {
+        Some(name) => Ok(name),
+        None => Ok(get_user(cx, token).await?.username),
     }
+}
+
+/// Where Cognito sent a code: `{destination, deliveryMedium, attributeName}`, the destination masked as
+/// Cognito gives it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CodeDelivery {
+    pub destination: Option<String>,
+    pub delivery_medium: Option<String>,
+    pub attribute_name: Option<String>,
+}
+
+impl From<&CodeDeliveryDetailsType> for CodeDelivery {
+    fn from(d: &CodeDeliveryDetailsType) -> CodeDelivery {
+        CodeDelivery {
+            destination: d.destination().map(str::to_owned),
+            delivery_medium: d.delivery_medium().map(|m| m.as_str().to_owned()),
+            attribute_name: d.attribute_name().map(str::to_owned),
+        }
+    }
+}
+
+/// Cognito's optional CodeDeliveryDetails in our shape.
+pub fn delivery(details: Option<&CodeDeliveryDetailsType>) -> Option<CodeDelivery> {
+    details.map(CodeDelivery::from)
 }

@@ -1,30 +1,46 @@
-//! Who is calling: the one credential model of every authenticated route, written once.
+//! Who is calling: the one credential model of every authenticated route, applied once at the boundary
+//! (`dispatch`), never by an operation.
 //!
 //! Accepted, in order: `Authorization: Bearer <accessToken>`; body `accessToken` (with `idToken` accepted
-//! and ignored, as the original library took both); body `refreshToken` + `username`, exchanged for an
-//! access token first (`username` is needed there only when the app client has a secret). A header always wins and never falls back to the body. Credentials are checked
-//! before the rest of the body, so a revoked token gets 401 even when the body is also wrong.
+//! and ignored, as the original library took both); body `refreshToken`, exchanged for an access token
+//! first (`username` is needed there only when the app client has a secret). A header always wins and
+//! never falls back to the body. Credentials are checked before the rest of the body, so a revoked token
+//! gets 401 even when the body is also wrong.
 
-use crate::app::{ApiRequest, App};
-use crate::cognito::get_user;
+use crate::auth::refresh::refresh;
+use crate::body;
+use crate::cognito::{get_user, Cognito, INVALID_TOKEN};
 use crate::error::ApiError;
-use crate::input::Fields;
-use crate::operations::session;
 use crate::tokens::{now_epoch_seconds, unverified_claims};
+use crate::values::{Token, Username};
+use http::HeaderMap;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::{Map, Value};
 
 /// The body fields that carry credentials; every authenticated route accepts them.
 pub const FIELDS: [&str; 4] = ["accessToken", "idToken", "refreshToken", "username"];
 
-pub const INVALID_TOKEN: &str = "The access token is missing, invalid, expired or revoked.";
 const NO_CREDENTIALS: &str =
     "Credentials are required: send `Authorization: Bearer <accessToken>`, or `accessToken`, or `refreshToken` (with `username` when the app client has a secret).";
 
-/// An access token that passed our local checks. `checked_by_cognito` says whether Cognito has already
-/// accepted it (true when we just got it from a refresh).
+/// The caller's access token, after our local checks. `checked_by_cognito` says whether Cognito has
+/// already accepted it (true when we just got it from a refresh).
 #[derive(Debug)]
 pub struct AccessToken {
     pub token: String,
     pub checked_by_cognito: bool,
+}
+
+/// The credential fields of a body (`FIELDS`). All are checked for form even when unused.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct BodyCredentials {
+    access_token: Option<Token>,
+    #[allow(dead_code)] // accepted and ignored
+    id_token: Option<Token>,
+    refresh_token: Option<Token>,
+    username: Option<Username>,
 }
 
 enum Credential<'a> {
@@ -35,37 +51,30 @@ enum Credential<'a> {
     },
 }
 
-/// Authenticates the caller, then parses the rest of the body with `parse` (restricted to `own_fields`
-/// plus the credential fields). When the body is wrong but the token has not been checked yet, the token
-/// is checked first, so an invalid credential always reads as 401.
-pub async fn authenticated<T>(
-    app: &App,
-    request: &ApiRequest,
-    own_fields: &[&str],
-    parse: impl FnOnce(&Fields) -> Result<T, ApiError>,
-) -> Result<(AccessToken, T), ApiError> {
-    authenticate(app, request, own_fields, parse, false).await
+/// What the refresh-token credential form may do with refresh-token rotation on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rotation {
+    /// Refused: exchanging would rotate the caller's token without giving them the new one.
+    Refuse,
+    /// Allowed (/logout): the rotated token is revoked by the sign-out itself.
+    Allow,
 }
 
-/// The credentials of /logout, which takes no other field. Unlike the other routes it may exchange a
-/// refresh token with rotation on: the rotated token it gets back is revoked by the sign-out itself.
-pub async fn authenticated_to_sign_out(
-    app: &App,
-    request: &ApiRequest,
-) -> Result<(AccessToken, ()), ApiError> {
-    authenticate(app, request, &[], |_| Ok(()), true).await
-}
-
-async fn authenticate<T>(
-    app: &App,
-    request: &ApiRequest,
-    own_fields: &[&str],
-    parse: impl FnOnce(&Fields) -> Result<T, ApiError>,
-    signing_out: bool,
+/// Authenticates the caller from `headers` and the credential fields of `fields`, then deserialises the
+/// rest of the body as `T`. When the body is wrong but the token has not been checked yet, the token is
+/// checked first, so an invalid credential always reads as 401.
+pub async fn authenticate<T: DeserializeOwned>(
+    cx: &Cognito,
+    headers: &HeaderMap,
+    mut fields: Map<String, Value>,
+    rotation: Rotation,
 ) -> Result<(AccessToken, T), ApiError> {
-    let fields = Fields::parse_unrestricted(&request.body)?;
-    let credential = credential(request, &fields)?;
-    let token = match credential {
+    let credential_fields: Map<String, Value> = FIELDS
+        .iter()
+        .filter_map(|name| fields.remove_entry(*name))
+        .collect();
+    let body_credentials = body::from_map::<BodyCredentials>(credential_fields);
+    let token = match credential(headers, &body_credentials)? {
         Credential::Access(token) => {
             locally_valid(token)?;
             AccessToken {
@@ -73,8 +82,9 @@ async fn authenticate<T>(
                 checked_by_cognito: false,
             }
         }
-        Credential::Refresh { .. } if app.config.refresh_token_rotation && !signing_out => {
-            // Exchanging it would rotate the caller's refresh token without giving them the new one.
+        Credential::Refresh { .. }
+            if cx.config.refresh_token_rotation && rotation == Rotation::Refuse =>
+        {
             return Err(ApiError::invalid(
                 "With refresh-token rotation on, send the access token (`Authorization: Bearer`); \
                  refresh it at /session/refresh.",
@@ -84,7 +94,7 @@ async fn authenticate<T>(
             username,
             refresh_token,
         } => {
-            let result = session::refresh(app, username, refresh_token, INVALID_TOKEN).await?;
+            let result = refresh(cx, username, refresh_token, INVALID_TOKEN).await?;
             let token = result
                 .access_token()
                 .ok_or(ApiError::UpstreamError)?
@@ -95,28 +105,24 @@ async fn authenticate<T>(
             }
         }
     };
-    let parsed = fields
-        .restrict(&[&FIELDS[..], own_fields].concat())
-        .and_then(|fields| {
-            // Credential fields that were not used (a header won, say) must still be well-formed.
-            for name in FIELDS {
-                fields.optional_str(name)?;
-            }
-            parse(fields)
-        });
+    // Credential fields that were not used (a header won, say) must still be well-formed.
+    let parsed = body_credentials.and_then(|_| body::from_map::<T>(fields));
     match parsed {
         Ok(value) => Ok((token, value)),
         Err(body_error) => {
             if !token.checked_by_cognito {
-                ensure_accepted(app, &token.token).await?;
+                get_user(cx, &token.token).await?;
             }
             Err(body_error)
         }
     }
 }
 
-fn credential<'a>(request: &'a ApiRequest, fields: &'a Fields) -> Result<Credential<'a>, ApiError> {
-    if let Some(header) = request.headers.get(http::header::AUTHORIZATION) {
+fn credential<'a>(
+    headers: &'a HeaderMap,
+    body: &'a Result<BodyCredentials, ApiError>,
+) -> Result<Credential<'a>, ApiError> {
+    if let Some(header) = headers.get(http::header::AUTHORIZATION) {
         let token = header
             .to_str()
             .ok()
@@ -130,14 +136,14 @@ fn credential<'a>(request: &'a ApiRequest, fields: &'a Fields) -> Result<Credent
             .ok_or(ApiError::NotAuthorized(INVALID_TOKEN))?;
         return Ok(Credential::Access(token));
     }
-    if let Some(token) = fields.optional_str("accessToken")? {
-        return Ok(Credential::Access(token));
+    let body = body.as_ref().map_err(Clone::clone)?;
+    if let Some(token) = &body.access_token {
+        return Ok(Credential::Access(token.as_str()));
     }
-    if let Some(refresh_token) = fields.optional_str("refreshToken")? {
-        let username = fields.optional_username("username")?;
+    if let Some(refresh_token) = &body.refresh_token {
         return Ok(Credential::Refresh {
-            username,
-            refresh_token,
+            username: body.username.as_ref().map(Username::as_str),
+            refresh_token: refresh_token.as_str(),
         });
     }
     Err(ApiError::NotAuthorized(NO_CREDENTIALS))
@@ -157,21 +163,5 @@ fn locally_valid(token: &str) -> Result<(), ApiError> {
     match claims.get("exp").and_then(|v| v.as_i64()) {
         Some(exp) if exp > now_epoch_seconds() => Ok(()),
         _ => Err(ApiError::NotAuthorized(INVALID_TOKEN)),
-    }
-}
-
-/// Asks Cognito whether the token is live.
-async fn ensure_accepted(app: &App, token: &str) -> Result<(), ApiError> {
-    get_user(app, token).await.map(|_| ())
-}
-
-/// The signed-in user's internal username: the access token's `username` claim (use it only after
-/// Cognito has accepted the token), or GetUser's answer when the claim is missing.
-pub async fn username_of(app: &App, token: &str) -> Result<String, ApiError> {
-    let claim =
-        unverified_claims(token).and_then(|c| c.get("username")?.as_str().map(str::to_owned));
-    match claim {
-        Some(name) => Ok(name),
-        None => Ok(get_user(app, token).await?.username),
     }
 }

@@ -1,6 +1,7 @@
 //! The Lambda front door: API Gateway event in, `App::handle`, API Gateway response out.
 
-use crate::app::{ApiRequest, App};
+use crate::app::App;
+use crate::http::ApiRequest;
 use crate::routes::Operation;
 use bytes::Bytes;
 use lambda_http::{Body, Request, Response};

@@ -828,7 +828,7 @@ async fn wrong_method_is_405_and_bad_bodies_are_400_or_413() {
         400,
         "invalid_request",
     );
-    let big = vec![b' '; shared::input::MAX_BODY_BYTES + 1];
+    let big = vec![b' '; shared::body::MAX_BODY_BYTES + 1];
     assert_error(
         &call_raw(&app, Operation::Login, big, &[]).await,
         413,

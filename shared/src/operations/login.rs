@@ -1,158 +1,123 @@
-//! Login and the challenges that can follow it: MFA codes, an MFA method choice, a forced new password.
+//! Login: with the configured flow (password or SRP), then each further step Cognito asks for (MFA code,
+//! MFA type choice, new password).
 
-use crate::app::{ApiRequest, App, Reply};
-use crate::challenge::{respond, AuthStep, MFA_TYPES};
-use crate::cognito::failure;
-use crate::config::LoginFlow;
+use crate::auth::challenge::{answer_challenge, next_step};
+use crate::auth::password::authenticate;
+use crate::auth::steps::LoginOutcome;
+use crate::cognito::Cognito;
 use crate::error::ApiError;
-use crate::input::Fields;
-use aws_sdk_cognitoidentityprovider::operation::respond_to_auth_challenge::RespondToAuthChallengeOutput;
-use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, ChallengeNameType};
+use crate::values::{AttributeMap, Code, LoginSession, Password, Username};
+use aws_sdk_cognitoidentityprovider::types::ChallengeNameType;
+use serde::Deserialize;
 
-/// The same words for an unknown user and a wrong password: no user enumeration.
-pub const BAD_LOGIN: &str = "Incorrect username or password.";
-pub const BAD_SESSION: &str = "The login session is invalid or has expired; log in again.";
-
-pub async fn login(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> {
-    let fields = Fields::parse(&request.body, &["username", "password"])?;
-    let username = fields.username("username")?;
-    let password = fields.password("password")?;
-    Ok(authenticate(app, username, password).await?.into())
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct LoginRequest {
+    pub username: Username,
+    pub password: Password,
 }
 
-/// Checks a username and password with the configured flow: tokens, or the next login step.
-pub async fn authenticate(
-    app: &App,
-    username: &str,
-    password: &str,
-) -> Result<serde_json::Value, ApiError> {
-    match app.config.login_flow {
-        LoginFlow::UserPassword => password_login(app, username, password).await,
-        LoginFlow::UserSrp => crate::srp::login(app, username, password).await,
-    }
+/// The MFA methods a login step may name, in Cognito's spelling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[allow(clippy::upper_case_acronyms)]
+pub enum MfaType {
+    #[serde(rename = "SMS_MFA")]
+    Sms,
+    #[serde(rename = "SOFTWARE_TOKEN_MFA")]
+    SoftwareToken,
+    #[serde(rename = "EMAIL_OTP")]
+    EmailOtp,
 }
 
-async fn password_login(
-    app: &App,
-    username: &str,
-    password: &str,
-) -> Result<serde_json::Value, ApiError> {
-    let mut auth = app
-        .cognito
-        .initiate_auth()
-        .client_id(app.client_id())
-        .auth_flow(AuthFlowType::UserPasswordAuth)
-        .auth_parameters("USERNAME", username)
-        .auth_parameters("PASSWORD", password);
-    if let Some(hash) = app.secret_hash(username) {
-        auth = auth.auth_parameters("SECRET_HASH", hash);
-    }
-    let output = auth
-        .send()
-        .await
-        .map_err(|err| failure("InitiateAuth", err).into_api_error(BAD_LOGIN))?;
-    respond(AuthStep::from(&output), None)
-}
-
-pub async fn mfa(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> {
-    let fields = Fields::parse(
-        &request.body,
-        &["username", "loginSession", "mfaCode", "mfaType"],
-    )?;
-    let username = fields.username("username")?;
-    let session = fields.required_str("loginSession")?;
-    let mfa_type = match fields.optional_str("mfaType")? {
-        Some(t) if MFA_TYPES.contains(&t) => Some(t),
-        Some(_) => {
-            return Err(ApiError::invalid(format!(
-                "`mfaType` must be one of {}.",
-                MFA_TYPES.join(", ")
-            )));
+impl MfaType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MfaType::Sms => "SMS_MFA",
+            MfaType::SoftwareToken => "SOFTWARE_TOKEN_MFA",
+            MfaType::EmailOtp => "EMAIL_OTP",
         }
-        None => None,
-    };
-    let (challenge, answer) = match (fields.optional_str("mfaCode")?, mfa_type) {
+    }
+
+    /// The challenge response that carries this method's code.
+    fn code_parameter(self) -> &'static str {
+        match self {
+            MfaType::Sms => "SMS_MFA_CODE",
+            MfaType::SoftwareToken => "SOFTWARE_TOKEN_MFA_CODE",
+            MfaType::EmailOtp => "EMAIL_OTP_CODE",
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct MfaRequest {
+    pub username: Username,
+    pub login_session: LoginSession,
+    /// The code; without it, `mfaType` answers a SELECT_MFA_TYPE step.
+    pub mfa_code: Option<Code>,
+    /// Default `SMS_MFA` with a code.
+    pub mfa_type: Option<MfaType>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct NewPasswordRequest {
+    pub username: Username,
+    pub login_session: LoginSession,
+    pub new_password: Password,
+    /// Values for the step's `requiredAttributes`, by plain name.
+    #[serde(default)]
+    pub attributes: Option<AttributeMap>,
+}
+
+pub async fn login(cx: &Cognito, request: LoginRequest) -> Result<LoginOutcome, ApiError> {
+    authenticate(cx, request.username.as_str(), request.password.as_str()).await
+}
+
+pub async fn mfa(cx: &Cognito, request: MfaRequest) -> Result<LoginOutcome, ApiError> {
+    let (challenge, answer) = match (&request.mfa_code, request.mfa_type) {
         (Some(code), mfa_type) => {
-            let mfa_type = mfa_type.unwrap_or("SMS_MFA");
+            let mfa_type = mfa_type.unwrap_or(MfaType::Sms);
             (
-                ChallengeNameType::from(mfa_type),
-                (code_parameter(mfa_type), code),
+                ChallengeNameType::from(mfa_type.as_str()),
+                (mfa_type.code_parameter(), code.as_str()),
             )
         }
-        // A type and no code: the caller is choosing a method in a SELECT_MFA_TYPE step.
-        (None, Some(mfa_type)) => (ChallengeNameType::SelectMfaType, ("ANSWER", mfa_type)),
+        (None, Some(mfa_type)) => (
+            ChallengeNameType::SelectMfaType,
+            ("ANSWER", mfa_type.as_str()),
+        ),
         (None, None) => return Err(ApiError::invalid("`mfaCode` is required.")),
     };
-    let output = answer_challenge(app, challenge, username, session, &[answer]).await?;
-    Ok(next_step(&output)?.into())
+    let output = answer_challenge(
+        cx,
+        challenge,
+        request.username.as_str(),
+        request.login_session.as_str(),
+        &[answer],
+    )
+    .await?;
+    next_step(&output)
 }
 
-fn code_parameter(mfa_type: &str) -> &'static str {
-    match mfa_type {
-        "SOFTWARE_TOKEN_MFA" => "SOFTWARE_TOKEN_MFA_CODE",
-        "EMAIL_OTP" => "EMAIL_OTP_CODE",
-        _ => "SMS_MFA_CODE",
-    }
-}
-
-pub async fn new_password(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> {
-    let fields = Fields::parse(
-        &request.body,
-        &["username", "loginSession", "newPassword", "attributes"],
-    )?;
-    let username = fields.username("username")?;
-    let session = fields.required_str("loginSession")?;
-    let new_password = fields.password("newPassword")?;
-    let attributes = fields.string_map("attributes")?.unwrap_or_default();
+pub async fn new_password(
+    cx: &Cognito,
+    request: NewPasswordRequest,
+) -> Result<LoginOutcome, ApiError> {
+    let attributes = request.attributes.unwrap_or_default().0;
     let attribute_keys: Vec<(String, &str)> = attributes
         .iter()
-        .map(|(name, value)| (format!("userAttributes.{name}"), value.as_str()))
+        .map(|(name, value)| (format!("userAttributes.{}", name.as_str()), value.as_str()))
         .collect();
-    let mut answers: Vec<(&str, &str)> = vec![("NEW_PASSWORD", new_password)];
+    let mut answers: Vec<(&str, &str)> = vec![("NEW_PASSWORD", request.new_password.as_str())];
     answers.extend(attribute_keys.iter().map(|(k, v)| (k.as_str(), *v)));
     let output = answer_challenge(
-        app,
+        cx,
         ChallengeNameType::NewPasswordRequired,
-        username,
-        session,
+        request.username.as_str(),
+        request.login_session.as_str(),
         &answers,
     )
     .await?;
-    Ok(next_step(&output)?.into())
-}
-
-/// RespondToAuthChallenge with USERNAME (Cognito needs it on every answer) and SECRET_HASH when configured.
-pub async fn answer_challenge(
-    app: &App,
-    challenge: ChallengeNameType,
-    username: &str,
-    session: &str,
-    answers: &[(&str, &str)],
-) -> Result<RespondToAuthChallengeOutput, ApiError> {
-    let mut call = app
-        .cognito
-        .respond_to_auth_challenge()
-        .client_id(app.client_id())
-        .challenge_name(challenge)
-        .session(session)
-        .challenge_responses("USERNAME", username);
-    for (name, value) in answers {
-        call = call.challenge_responses(*name, *value);
-    }
-    if let Some(hash) = app.secret_hash(username) {
-        call = call.challenge_responses("SECRET_HASH", hash);
-    }
-    call.send().await.map_err(|err| {
-        let failure = failure("RespondToAuthChallenge", err);
-        match failure.exception() {
-            Some("InvalidParameterException") => ApiError::invalid(
-                "The answer does not fit the login step (check `mfaType` and the required attributes).",
-            ),
-            _ => failure.into_api_error(BAD_SESSION),
-        }
-    })
-}
-
-pub fn next_step(output: &RespondToAuthChallengeOutput) -> Result<serde_json::Value, ApiError> {
-    respond(AuthStep::from(output), None)
+    next_step(&output)
 }

@@ -1,59 +1,80 @@
 //! Multi-factor settings through SetUserMFAPreference / GetUser's UserMFASettingList (not the deprecated
 //! SetUserSettings / MFAOptions the original used, which never reflected what the login flow enforces).
 
-use crate::app::{success, ApiRequest, App, Reply};
-use crate::challenge::MFA_TYPES;
-use crate::cognito::{failure, get_user};
-use crate::credentials::{authenticated, INVALID_TOKEN};
+use crate::answers::{Status, SUCCESS};
+use crate::auth::steps::MFA_TYPES;
+use crate::cognito::{failure, get_user, Cognito, INVALID_TOKEN};
+use crate::credentials::AccessToken;
 use crate::error::ApiError;
+use crate::values::NoFields;
 use aws_sdk_cognitoidentityprovider::types::{
     AttributeType, SmsMfaSettingsType, SoftwareTokenMfaSettingsType,
 };
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
-const SETTABLE: [&str; 2] = ["SMS_MFA", "SOFTWARE_TOKEN_MFA"];
-
-pub async fn get(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> {
-    let (token, ()) = authenticated(app, request, &[], |_| Ok(())).await?;
-    let user = get_user(app, &token.token).await?;
-    let enabled_list = user.user_mfa_setting_list();
-    let methods: Vec<&str> = MFA_TYPES
-        .iter()
-        .copied()
-        .filter(|t| enabled_list.iter().any(|m| m == t))
-        .collect();
-    // Cognito reports "no preference" as an absent or empty PreferredMfaSetting.
-    let preferred = user.preferred_mfa_setting().filter(|p| !p.is_empty());
-    Ok(
-        json!({ "enabled": !methods.is_empty(), "preferred": preferred, "methods": methods })
-            .into(),
-    )
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MfaSettings {
+    pub enabled: bool,
+    /// `null` when the user has no preference.
+    pub preferred: Option<String>,
+    pub methods: Vec<String>,
 }
 
-pub async fn set(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> {
-    let (token, (enable, method)) =
-        authenticated(app, request, &["enableMfa", "method"], |fields| {
-            let enable = fields.required_bool("enableMfa")?;
-            let method = match fields.optional_str("method")? {
-                None => "SMS_MFA",
-                Some(m) => SETTABLE.iter().copied().find(|s| *s == m).ok_or_else(|| {
-                    ApiError::invalid(format!("`method` must be one of {}.", SETTABLE.join(", ")))
-                })?,
-            };
-            Ok((enable, method))
-        })
-        .await?;
-    if enable && method == "SMS_MFA" {
+/// The methods /mfa/set can turn on or off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum SettableMfa {
+    #[serde(rename = "SMS_MFA")]
+    Sms,
+    #[serde(rename = "SOFTWARE_TOKEN_MFA")]
+    SoftwareToken,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct MfaSetRequest {
+    pub enable_mfa: bool,
+    /// Default `SMS_MFA`.
+    pub method: Option<SettableMfa>,
+}
+
+pub async fn get(cx: &Cognito, caller: AccessToken, _: NoFields) -> Result<MfaSettings, ApiError> {
+    let user = get_user(cx, &caller.token).await?;
+    let enabled_list = user.user_mfa_setting_list();
+    let methods: Vec<String> = MFA_TYPES
+        .iter()
+        .filter(|t| enabled_list.iter().any(|m| m == *t))
+        .map(|t| t.to_string())
+        .collect();
+    // Cognito reports "no preference" as an absent or empty PreferredMfaSetting.
+    let preferred = user
+        .preferred_mfa_setting()
+        .filter(|p| !p.is_empty())
+        .map(str::to_owned);
+    Ok(MfaSettings {
+        enabled: !methods.is_empty(),
+        preferred,
+        methods,
+    })
+}
+
+pub async fn set(
+    cx: &Cognito,
+    caller: AccessToken,
+    request: MfaSetRequest,
+) -> Result<Status, ApiError> {
+    let method = request.method.unwrap_or(SettableMfa::Sms);
+    let enable = request.enable_mfa;
+    if enable && method == SettableMfa::Sms {
         // Cognito itself accepts an unverified phone for SMS MFA (SMSMfaSettingsType: "phone numbers
         // don't need to be verified"), so a number the user never proved they own would receive the
         // codes. The contract promises a verified phone: check it before anything changes.
-        let user = get_user(app, &token.token).await?;
+        let user = get_user(cx, &caller.token).await?;
         if !attribute_is_true(user.user_attributes(), "phone_number_verified") {
             return Err(ApiError::MfaNotSetUp(SMS_NEEDS_VERIFIED_PHONE));
         }
     }
-    set_preference(app, &token.token, method, enable).await?;
-    Ok(success())
+    set_preference(cx, &caller.token, method, enable).await?;
+    Ok(SUCCESS)
 }
 
 const SMS_NEEDS_VERIFIED_PHONE: &str =
@@ -68,23 +89,23 @@ pub fn attribute_is_true(attributes: &[AttributeType], name: &str) -> bool {
 
 /// Enabling makes the method preferred; disabling clears it (Cognito then drops it as preferred too).
 pub async fn set_preference(
-    app: &App,
+    cx: &Cognito,
     access_token: &str,
-    method: &str,
+    method: SettableMfa,
     enable: bool,
 ) -> Result<(), ApiError> {
-    let mut call = app
-        .cognito
+    let mut call = cx
+        .client
         .set_user_mfa_preference()
         .access_token(access_token);
     call = match method {
-        "SOFTWARE_TOKEN_MFA" => call.software_token_mfa_settings(
+        SettableMfa::SoftwareToken => call.software_token_mfa_settings(
             SoftwareTokenMfaSettingsType::builder()
                 .enabled(enable)
                 .preferred_mfa(enable)
                 .build(),
         ),
-        _ => call.sms_mfa_settings(
+        SettableMfa::Sms => call.sms_mfa_settings(
             SmsMfaSettingsType::builder()
                 .enabled(enable)
                 .preferred_mfa(enable)
@@ -97,8 +118,8 @@ pub async fn set_preference(
             // Cognito's answer when the user has no phone number at all, or no authenticator app was
             // verified yet.
             Some("InvalidParameterException") => ApiError::MfaNotSetUp(match method {
-                "SOFTWARE_TOKEN_MFA" => "Set up and verify an authenticator app (/mfa/totp/setup, /mfa/totp/verify) before enabling it.",
-                _ => SMS_NEEDS_VERIFIED_PHONE,
+                SettableMfa::SoftwareToken => "Set up and verify an authenticator app (/mfa/totp/setup, /mfa/totp/verify) before enabling it.",
+                SettableMfa::Sms => SMS_NEEDS_VERIFIED_PHONE,
             }),
             _ => failure.into_api_error(INVALID_TOKEN),
         }

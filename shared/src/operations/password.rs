@@ -1,44 +1,60 @@
 //! Passwords: change (signed in), forgot and reset (signed out).
 
-use crate::app::{success, ApiRequest, App, Reply};
-use crate::cognito::{delivery, failure};
-use crate::credentials::authenticated;
+use crate::answers::{Status, StatusWithDelivery, SUCCESS};
+use crate::cognito::{delivery, failure, Cognito};
+use crate::credentials::AccessToken;
 use crate::error::ApiError;
-use crate::input::Fields;
-use serde_json::json;
+use crate::values::{Code, CurrentPassword, Password, Username};
+use serde::Deserialize;
 
-pub async fn change(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> {
-    let (token, (old_password, new_password)) =
-        authenticated(app, request, &["oldPassword", "newPassword"], |fields| {
-            Ok((
-                fields.required_str("oldPassword")?.to_owned(),
-                fields.password("newPassword")?.to_owned(),
-            ))
-        })
-        .await?;
-    app.cognito
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ChangeRequest {
+    pub old_password: CurrentPassword,
+    pub new_password: Password,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ForgotRequest {
+    pub username: Username,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ResetRequest {
+    pub username: Username,
+    pub password_reset_code: Code,
+    pub new_password: Password,
+}
+
+pub async fn change(
+    cx: &Cognito,
+    caller: AccessToken,
+    request: ChangeRequest,
+) -> Result<Status, ApiError> {
+    cx.client
         .change_password()
-        .access_token(&token.token)
-        .previous_password(old_password)
-        .proposed_password(new_password)
+        .access_token(&caller.token)
+        .previous_password(request.old_password.as_str())
+        .proposed_password(request.new_password.as_str())
         .send()
         .await
         .map_err(|err| {
             failure("ChangePassword", err)
                 .into_api_error("The current password is incorrect, or the access token is invalid, expired or revoked.")
         })?;
-    Ok(success())
+    Ok(SUCCESS)
 }
 
-pub async fn forgot(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> {
-    let fields = Fields::parse(&request.body, &["username"])?;
-    let username = fields.username("username")?;
-    let result = app
-        .cognito
+pub async fn forgot(cx: &Cognito, request: ForgotRequest) -> Result<StatusWithDelivery, ApiError> {
+    let username = request.username.as_str();
+    let result = cx
+        .client
         .forgot_password()
-        .client_id(app.client_id())
+        .client_id(cx.client_id())
         .username(username)
-        .set_secret_hash(app.secret_hash(username))
+        .set_secret_hash(cx.secret_hash(username))
         .send()
         .await;
     let details = match result {
@@ -48,9 +64,7 @@ pub async fn forgot(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> 
             match failure.exception() {
                 // Unknown user, or nowhere to send a code: answer like a delivery, with the same keys,
                 // so this route cannot tell who has an account.
-                Some("UserNotFoundException") | Some("InvalidParameterException") => {
-                    serde_json::Value::Null
-                }
+                Some("UserNotFoundException") | Some("InvalidParameterException") => None,
                 _ => {
                     return Err(failure
                         .into_api_error("A password reset is not possible for this account."))
@@ -58,24 +72,18 @@ pub async fn forgot(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> 
             }
         }
     };
-    Ok(json!({ "status": "SUCCESS", "codeDeliveryDetails": details }).into())
+    Ok(StatusWithDelivery::new(details))
 }
 
-pub async fn reset(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> {
-    let fields = Fields::parse(
-        &request.body,
-        &["username", "passwordResetCode", "newPassword"],
-    )?;
-    let username = fields.username("username")?;
-    let code = fields.required_str("passwordResetCode")?;
-    let new_password = fields.password("newPassword")?;
-    app.cognito
+pub async fn reset(cx: &Cognito, request: ResetRequest) -> Result<Status, ApiError> {
+    let username = request.username.as_str();
+    cx.client
         .confirm_forgot_password()
-        .client_id(app.client_id())
+        .client_id(cx.client_id())
         .username(username)
-        .confirmation_code(code)
-        .password(new_password)
-        .set_secret_hash(app.secret_hash(username))
+        .confirmation_code(request.password_reset_code.as_str())
+        .password(request.new_password.as_str())
+        .set_secret_hash(cx.secret_hash(username))
         .send()
         .await
         .map_err(|err| {
@@ -86,5 +94,5 @@ pub async fn reset(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> {
                 _ => failure.into_api_error("A password reset is not possible for this account."),
             }
         })?;
-    Ok(success())
+    Ok(SUCCESS)
 }

@@ -1,14 +1,14 @@
 //! The signed-in user's profile: read it, edit attributes, set or remove the phone number, confirm an
 //! email or phone with its code.
 
-use crate::app::{success, ApiRequest, App, Reply};
-use crate::cognito::{delivery, failure, get_user};
-use crate::credentials::{authenticated, INVALID_TOKEN};
-use crate::error::ApiError;
-use crate::input::AttributeInput;
-use crate::operations::mfa::set_preference;
+use crate::answers::{Delivery, Status, StatusWithDelivery, Success, SUCCESS};
+use crate::cognito::{delivery, failure, get_user, CodeDelivery, Cognito, INVALID_TOKEN};
+use crate::credentials::AccessToken;
+use crate::error::{ApiError, CognitoFailure};
+use crate::operations::mfa::{set_preference, SettableMfa};
+use crate::values::{AttributeList, Code, EditedAttribute, NoFields, PhoneNumber};
 use aws_sdk_cognitoidentityprovider::types::AttributeType;
-use serde_json::{json, Value};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Cognito's standard attributes a user may hold. Anything else must be `custom:` (or `dev:`) prefixed.
 const STANDARD_ATTRIBUTES: [&str; 19] = [
@@ -33,59 +33,138 @@ const STANDARD_ATTRIBUTES: [&str; 19] = [
     "zoneinfo",
 ];
 
-pub async fn get(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> {
-    let (token, ()) = authenticated(app, request, &[], |_| Ok(())).await?;
-    let user = get_user(app, &token.token).await?;
-    let attributes: Vec<Value> = user
-        .user_attributes()
-        .iter()
-        .map(|a| json!({ "Name": a.name(), "Value": a.value() }))
-        .collect();
-    Ok(json!({ "username": user.username(), "attributes": attributes }).into())
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Profile {
+    pub username: String,
+    /// Cognito's `[{Name, Value}]`.
+    pub attributes: Vec<StoredAttribute>,
 }
 
-pub async fn edit(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> {
-    let (token, attributes) = authenticated(app, request, &["attributes"], |fields| {
-        let attributes = fields
-            .attribute_list("attributes", true)?
-            .ok_or_else(|| ApiError::invalid("`attributes` is required."))?;
-        if attributes.is_empty() {
-            return Err(ApiError::invalid(
-                "`attributes` must list at least one attribute.",
-            ));
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoredAttribute {
+    #[serde(rename = "Name")]
+    pub name: String,
+    #[serde(rename = "Value")]
+    pub value: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EditRequest {
+    /// `[{Name, Value}]`; an explicit `null` or `""` Value deletes the attribute.
+    pub attributes: AttributeList<EditedAttribute>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EditResponse {
+    pub status: Success,
+    /// One per attribute Cognito sent a verification code for (a changed email, say).
+    pub code_delivery_details: Vec<CodeDelivery>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PhoneRequest {
+    /// E.164, or `null` to remove the number. The key is required.
+    #[serde(deserialize_with = "phone_or_null")]
+    pub phone_number: Option<PhoneNumber>,
+}
+
+fn phone_or_null<'de, D: Deserializer<'de>>(d: D) -> Result<Option<PhoneNumber>, D::Error> {
+    Option::<PhoneNumber>::deserialize(d)
+}
+
+/// The attributes Cognito can send a code for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VerifiableAttribute {
+    Email,
+    PhoneNumber,
+}
+
+impl VerifiableAttribute {
+    fn as_str(self) -> &'static str {
+        match self {
+            VerifiableAttribute::Email => "email",
+            VerifiableAttribute::PhoneNumber => "phone_number",
         }
-        for attribute in &attributes {
-            check_editable(&attribute.name)?;
-        }
-        Ok(attributes)
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SendCodeRequest {
+    pub attribute: VerifiableAttribute,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ConfirmAttributeRequest {
+    pub attribute: VerifiableAttribute,
+    pub confirmation_code: Code,
+}
+
+pub async fn get(cx: &Cognito, caller: AccessToken, _: NoFields) -> Result<Profile, ApiError> {
+    let user = get_user(cx, &caller.token).await?;
+    let attributes = user
+        .user_attributes()
+        .iter()
+        .map(|a| StoredAttribute {
+            name: a.name().to_owned(),
+            value: a.value().map(str::to_owned),
+        })
+        .collect();
+    Ok(Profile {
+        username: user.username().to_owned(),
+        attributes,
     })
-    .await?;
-    let (updates, deletes): (Vec<AttributeInput>, Vec<AttributeInput>) =
+}
+
+pub async fn edit(
+    cx: &Cognito,
+    caller: AccessToken,
+    request: EditRequest,
+) -> Result<EditResponse, ApiError> {
+    let attributes = request.attributes.0;
+    if attributes.is_empty() {
+        return Err(ApiError::invalid(
+            "`attributes` must list at least one attribute.",
+        ));
+    }
+    for attribute in &attributes {
+        check_editable(attribute.name.as_str())?;
+    }
+    let token = caller.token.as_str();
+    let (updates, deletes): (Vec<EditedAttribute>, Vec<EditedAttribute>) =
         attributes.into_iter().partition(|a| a.value.is_some());
-    let update_list = to_attribute_types(&updates)?;
-    let delete_names: Vec<String> = deletes.into_iter().map(|a| a.name).collect();
+    let update_list = to_attribute_types(updates)?;
+    let delete_names: Vec<String> = deletes.into_iter().map(|a| a.name.into_string()).collect();
 
     // Update first: it is the call that fails on content (a bad value, an attribute outside the schema),
     // and then nothing is stored. If the delete fails after the update succeeded, the update is rolled
     // back from a snapshot taken before it, so the caller never gets an error for a stored change.
     let snapshot = if !update_list.is_empty() && !delete_names.is_empty() {
-        Some(current_attributes(app, &token.token).await?)
+        Some(get_user(cx, token).await?.user_attributes)
     } else {
         None
     };
     let mut deliveries = Vec::new();
     if !update_list.is_empty() {
-        deliveries = update(app, &token.token, update_list.clone()).await?;
+        deliveries = update(cx, token, update_list.clone()).await?;
     }
     if !delete_names.is_empty() {
-        if let Err(err) = delete(app, &token.token, delete_names).await {
+        if let Err(err) = delete(cx, token, delete_names).await {
             if let Some(before) = snapshot {
-                roll_back(app, &token.token, &update_list, &before).await;
+                roll_back(cx, token, &update_list, &before).await;
             }
             return Err(err);
         }
     }
-    Ok(json!({ "status": "SUCCESS", "codeDeliveryDetails": deliveries }).into())
+    Ok(EditResponse {
+        status: Success::Success,
+        code_delivery_details: deliveries,
+    })
 }
 
 fn check_editable(name: &str) -> Result<(), ApiError> {
@@ -108,32 +187,27 @@ fn check_editable(name: &str) -> Result<(), ApiError> {
     }
 }
 
-fn to_attribute_types(attributes: &[AttributeInput]) -> Result<Vec<AttributeType>, ApiError> {
+fn to_attribute_types(attributes: Vec<EditedAttribute>) -> Result<Vec<AttributeType>, ApiError> {
     attributes
-        .iter()
+        .into_iter()
         .map(|a| {
             AttributeType::builder()
-                .name(&a.name)
-                .set_value(a.value.clone())
+                .name(a.name.into_string())
+                .set_value(a.value.map(|v| v.into_string()))
                 .build()
         })
         .collect::<Result<_, _>>()
         .map_err(|_| ApiError::Internal)
 }
 
-async fn current_attributes(app: &App, token: &str) -> Result<Vec<AttributeType>, ApiError> {
-    let user = get_user(app, token).await?;
-    Ok(user.user_attributes)
-}
-
 async fn update(
-    app: &App,
+    cx: &Cognito,
     token: &str,
     attributes: Vec<AttributeType>,
-) -> Result<Vec<Value>, ApiError> {
+) -> Result<Vec<CodeDelivery>, ApiError> {
     let names: Vec<String> = attributes.iter().map(|a| a.name().to_owned()).collect();
-    let output = app
-        .cognito
+    let output = cx
+        .client
         .update_user_attributes()
         .access_token(token)
         .set_user_attributes(Some(attributes))
@@ -143,12 +217,12 @@ async fn update(
     Ok(output
         .code_delivery_details_list()
         .iter()
-        .map(|d| delivery(Some(d)))
+        .map(CodeDelivery::from)
         .collect())
 }
 
-async fn delete(app: &App, token: &str, names: Vec<String>) -> Result<(), ApiError> {
-    app.cognito
+async fn delete(cx: &Cognito, token: &str, names: Vec<String>) -> Result<(), ApiError> {
+    cx.client
         .delete_user_attributes()
         .access_token(token)
         .set_user_attribute_names(Some(names.clone()))
@@ -160,7 +234,7 @@ async fn delete(app: &App, token: &str, names: Vec<String>) -> Result<(), ApiErr
 
 /// Cognito names the offending attribute in its message, which we never pass on; we name it ourselves
 /// when it is one of the caller's own attribute names.
-fn attribute_error(failure: crate::error::CognitoFailure, names: &[String]) -> ApiError {
+fn attribute_error(failure: CognitoFailure, names: &[String]) -> ApiError {
     if failure.exception() != Some("InvalidParameterException") {
         return failure.into_api_error(INVALID_TOKEN);
     }
@@ -175,7 +249,7 @@ fn attribute_error(failure: crate::error::CognitoFailure, names: &[String]) -> A
 }
 
 /// Best effort: restore the updated attributes to their values before the edit.
-async fn roll_back(app: &App, token: &str, updated: &[AttributeType], before: &[AttributeType]) {
+async fn roll_back(cx: &Cognito, token: &str, updated: &[AttributeType], before: &[AttributeType]) {
     let previous = |name: &str| before.iter().find(|a| a.name() == name);
     let restore: Vec<AttributeType> = updated
         .iter()
@@ -186,45 +260,34 @@ async fn roll_back(app: &App, token: &str, updated: &[AttributeType], before: &[
         .filter(|a| previous(a.name()).is_none())
         .map(|a| a.name().to_owned())
         .collect();
-    let restored = (restore.is_empty() || update(app, token, restore).await.is_ok())
-        && (absent.is_empty() || delete(app, token, absent).await.is_ok());
+    let restored = (restore.is_empty() || update(cx, token, restore).await.is_ok())
+        && (absent.is_empty() || delete(cx, token, absent).await.is_ok());
     if !restored {
         tracing::error!("profile edit: the delete failed and the update could not be rolled back");
     }
 }
 
-pub async fn phone(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> {
-    let (token, number) = authenticated(app, request, &["phone_number"], |fields| {
-        if !fields.sent("phone_number") {
-            return Err(ApiError::invalid(
-                "`phone_number` is required: an E.164 number, or null to remove it.",
-            ));
-        }
-        match fields.optional_str("phone_number")? {
-            None => Ok(None),
-            Some(number) if is_e164(number) => Ok(Some(number.to_owned())),
-            Some(_) => Err(ApiError::invalid(
-                "`phone_number` must be in E.164 form, like +14155550123.",
-            )),
-        }
-    })
-    .await?;
-    match number {
+pub async fn phone(
+    cx: &Cognito,
+    caller: AccessToken,
+    request: PhoneRequest,
+) -> Result<StatusWithDelivery, ApiError> {
+    let token = caller.token.as_str();
+    match request.phone_number {
         Some(number) => {
             let attribute = AttributeType::builder()
                 .name("phone_number")
-                .value(number)
+                .value(number.into_string())
                 .build()
                 .map_err(|_| ApiError::Internal)?;
-            let deliveries = update(app, &token.token, vec![attribute]).await?;
-            let first = deliveries.into_iter().next().unwrap_or(Value::Null);
-            Ok(json!({ "status": "SUCCESS", "codeDeliveryDetails": first }).into())
+            let deliveries = update(cx, token, vec![attribute]).await?;
+            Ok(StatusWithDelivery::new(deliveries.into_iter().next()))
         }
         None => {
             // Read the user first and make only the calls that change something: removing a phone the
             // user does not have is a success, whatever Cognito would say of turning off SMS MFA for a
             // user without a phone (reported to fail) or deleting an absent attribute.
-            let user = get_user(app, &token.token).await?;
+            let user = get_user(cx, token).await?;
             let has_phone = user
                 .user_attributes()
                 .iter()
@@ -233,33 +296,25 @@ pub async fn phone(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> {
                 // SMS MFA first: removing the phone of a user who still has SMS MFA enabled would lock
                 // them out.
                 if user.user_mfa_setting_list().iter().any(|m| m == "SMS_MFA") {
-                    set_preference(app, &token.token, "SMS_MFA", false).await?;
+                    set_preference(cx, token, SettableMfa::Sms, false).await?;
                 }
-                delete(app, &token.token, vec!["phone_number".to_owned()]).await?;
+                delete(cx, token, vec!["phone_number".to_owned()]).await?;
             }
-            Ok(json!({ "status": "SUCCESS", "codeDeliveryDetails": null }).into())
+            Ok(StatusWithDelivery::new(None))
         }
     }
 }
 
-/// E.164: a plus, a non-zero digit, then 1 to 14 more digits.
-pub fn is_e164(number: &str) -> bool {
-    let Some(digits) = number.strip_prefix('+') else {
-        return false;
-    };
-    (2..=15).contains(&digits.len())
-        && digits.bytes().all(|b| b.is_ascii_digit())
-        && !digits.starts_with('0')
-}
-
-pub async fn send_code(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> {
-    let (token, attribute) =
-        authenticated(app, request, &["attribute"], verifiable_attribute).await?;
-    let output = app
-        .cognito
+pub async fn send_code(
+    cx: &Cognito,
+    caller: AccessToken,
+    request: SendCodeRequest,
+) -> Result<Delivery, ApiError> {
+    let output = cx
+        .client
         .get_user_attribute_verification_code()
-        .access_token(&token.token)
-        .attribute_name(attribute)
+        .access_token(&caller.token)
+        .attribute_name(request.attribute.as_str())
         .send()
         .await
         .map_err(|err| {
@@ -271,32 +326,21 @@ pub async fn send_code(app: &App, request: &ApiRequest) -> Result<Reply, ApiErro
                 _ => failure.into_api_error(INVALID_TOKEN),
             }
         })?;
-    Ok(json!({ "codeDeliveryDetails": delivery(output.code_delivery_details()) }).into())
+    Ok(Delivery {
+        code_delivery_details: delivery(output.code_delivery_details()),
+    })
 }
 
-/// `attribute`: the attributes Cognito can send a code for.
-fn verifiable_attribute(fields: &crate::input::Fields) -> Result<String, ApiError> {
-    let attribute = fields.required_str("attribute")?;
-    if !matches!(attribute, "email" | "phone_number") {
-        return Err(ApiError::invalid(
-            "`attribute` must be `email` or `phone_number`.",
-        ));
-    }
-    Ok(attribute.to_owned())
-}
-
-pub async fn confirm_attribute(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> {
-    let (token, (attribute, code)) =
-        authenticated(app, request, &["attribute", "confirmationCode"], |fields| {
-            let code = fields.required_str("confirmationCode")?.to_owned();
-            Ok((verifiable_attribute(fields)?, code))
-        })
-        .await?;
-    app.cognito
+pub async fn confirm_attribute(
+    cx: &Cognito,
+    caller: AccessToken,
+    request: ConfirmAttributeRequest,
+) -> Result<Status, ApiError> {
+    cx.client
         .verify_user_attribute()
-        .access_token(&token.token)
-        .attribute_name(attribute)
-        .code(code)
+        .access_token(&caller.token)
+        .attribute_name(request.attribute.as_str())
+        .code(request.confirmation_code.as_str())
         .send()
         .await
         .map_err(|err| {
@@ -308,29 +352,12 @@ pub async fn confirm_attribute(app: &App, request: &ApiRequest) -> Result<Reply,
                 _ => failure.into_api_error(INVALID_TOKEN),
             }
         })?;
-    Ok(success())
+    Ok(SUCCESS)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn e164_numbers() {
-        for ok in ["+14155550123", "+447911123456", "+12"] {
-            assert!(is_e164(ok), "{ok}");
-        }
-        for bad in [
-            "14155550123",
-            "+0123",
-            "+1 415 555",
-            "+1234567890123456",
-            "+",
-            "+1a",
-        ] {
-            assert!(!is_e164(bad), "{bad}");
-        }
-    }
 
     #[test]
     fn editable_attributes() {

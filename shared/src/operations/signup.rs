@@ -1,37 +1,67 @@
-//! Sign-up: create the account, confirm it with the code Cognito sent, resend that code.
+//! Sign-up: create the account, confirm it with the emailed (or texted) code, send the code again.
 
-use crate::app::{success, ApiRequest, App, Reply};
-use crate::cognito::{delivery, failure};
+use crate::answers::{Delivery, Status, SUCCESS};
+use crate::cognito::{delivery, failure, CodeDelivery, Cognito};
 use crate::error::ApiError;
-use crate::input::Fields;
+use crate::values::{Attribute, AttributeList, Code, Password, Username};
 use aws_sdk_cognitoidentityprovider::types::AttributeType;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
-pub async fn signup(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> {
-    let fields = Fields::parse(&request.body, &["username", "password", "attributes"])?;
-    let username = fields.username("username")?;
-    let password = fields.password("password")?;
-    let attributes = fields
-        .attribute_list("attributes", false)?
-        .unwrap_or_default();
-    let attributes = attributes
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SignupRequest {
+    pub username: Username,
+    pub password: Password,
+    /// Cognito's `[{Name, Value}]`, each name once.
+    #[serde(default)]
+    pub attributes: Option<AttributeList<Attribute>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignupResponse {
+    pub username: String,
+    pub user_confirmed: bool,
+    pub user_sub: String,
+    pub code_delivery_details: Option<CodeDelivery>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ConfirmRequest {
+    pub username: Username,
+    pub confirmation_code: Code,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ResendRequest {
+    pub username: Username,
+}
+
+pub async fn signup(cx: &Cognito, request: SignupRequest) -> Result<SignupResponse, ApiError> {
+    let username = request.username.as_str();
+    let attributes = request
+        .attributes
+        .map(|list| list.0)
+        .unwrap_or_default()
         .into_iter()
         .map(|a| {
             AttributeType::builder()
-                .name(a.name)
-                .set_value(a.value)
+                .name(a.name.into_string())
+                .value(a.value.into_string())
                 .build()
         })
         .collect::<Result<Vec<_>, _>>()
         .map_err(|_| ApiError::Internal)?;
-    let output = app
-        .cognito
+    let output = cx
+        .client
         .sign_up()
-        .client_id(app.client_id())
+        .client_id(cx.client_id())
         .username(username)
-        .password(password)
+        .password(request.password.as_str())
         .set_user_attributes(Some(attributes.clone()))
-        .set_secret_hash(app.secret_hash(username))
+        .set_secret_hash(cx.secret_hash(username))
         .send()
         .await
         .map_err(|err| {
@@ -44,49 +74,46 @@ pub async fn signup(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> 
             }
         });
     let output = match output {
-        Err(ApiError::UsernameExists) if app.config.hide_existing_users => {
+        Err(ApiError::UsernameExists) if cx.config.hide_existing_users => {
             return Ok(hidden_duplicate(username, &attributes))
         }
         other => other?,
     };
-    Ok(json!({
-        "username": username,
-        "userConfirmed": output.user_confirmed(),
-        "userSub": output.user_sub(),
-        "codeDeliveryDetails": delivery(output.code_delivery_details()),
+    Ok(SignupResponse {
+        username: username.to_owned(),
+        user_confirmed: output.user_confirmed(),
+        user_sub: output.user_sub().to_owned(),
+        code_delivery_details: delivery(output.code_delivery_details()),
     })
-    .into())
 }
 
-/// With HIDE_EXISTING_USERS, a duplicate sign-up answers exactly like a fresh, unconfirmed one: a random
-/// `userSub`, and the delivery a new account would get (to the email, else the phone, masked as Cognito
-/// masks them) although no code is sent to anyone. So /signup cannot tell who has an account.
-fn hidden_duplicate(username: &str, attributes: &[AttributeType]) -> Reply {
+/// HIDE_EXISTING_USERS: what a fresh, unconfirmed sign-up would answer (a random sub, the masked delivery
+/// Cognito would report), without sending anything to the address given.
+fn hidden_duplicate(username: &str, attributes: &[AttributeType]) -> SignupResponse {
     let value = |name: &str| {
         attributes
             .iter()
             .find(|a| a.name() == name)
             .and_then(|a| a.value())
     };
-    let delivery = match (value("email"), value("phone_number")) {
-        (Some(email), _) => {
-            json!({"destination": mask_email(email), "deliveryMedium": "EMAIL", "attributeName": "email"})
-        }
-        (None, Some(phone)) => {
-            json!({"destination": mask_phone(phone), "deliveryMedium": "SMS", "attributeName": "phone_number"})
-        }
-        (None, None) => serde_json::Value::Null,
+    let masked = |destination: String, medium: &str, attribute: &str| CodeDelivery {
+        destination: Some(destination),
+        delivery_medium: Some(medium.to_owned()),
+        attribute_name: Some(attribute.to_owned()),
     };
-    json!({
-        "username": username,
-        "userConfirmed": false,
-        "userSub": crate::random::uuid_v4(),
-        "codeDeliveryDetails": delivery,
-    })
-    .into()
+    let code_delivery_details = match (value("email"), value("phone_number")) {
+        (Some(email), _) => Some(masked(mask_email(email), "EMAIL", "email")),
+        (None, Some(phone)) => Some(masked(mask_phone(phone), "SMS", "phone_number")),
+        (None, None) => None,
+    };
+    SignupResponse {
+        username: username.to_owned(),
+        user_confirmed: false,
+        user_sub: crate::random::uuid_v4(),
+        code_delivery_details,
+    }
 }
 
-/// `a***@e***.com`, Cognito's masking of an email address.
 fn mask_email(email: &str) -> String {
     let (local, domain) = email.split_once('@').unwrap_or((email, ""));
     let first = |s: &str| s.chars().next().map(String::from).unwrap_or_default();
@@ -97,7 +124,6 @@ fn mask_email(email: &str) -> String {
     format!("{}***@{}***{}", first(local), first(domain), tld)
 }
 
-/// `+*******0123`, Cognito's masking of a phone number.
 fn mask_phone(phone: &str) -> String {
     let digits: Vec<char> = phone.chars().collect();
     let keep = digits.len().saturating_sub(4);
@@ -108,52 +134,45 @@ fn mask_phone(phone: &str) -> String {
     )
 }
 
-pub async fn confirm(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> {
-    let fields = Fields::parse(&request.body, &["username", "confirmationCode"])?;
-    let username = fields.username("username")?;
-    let code = fields.required_str("confirmationCode")?;
-    app.cognito
+pub async fn confirm(cx: &Cognito, request: ConfirmRequest) -> Result<Status, ApiError> {
+    let username = request.username.as_str();
+    cx.client
         .confirm_sign_up()
-        .client_id(app.client_id())
+        .client_id(cx.client_id())
         .username(username)
-        .confirmation_code(code)
-        // Never move an email / phone alias away from another account (the original forced it).
+        .confirmation_code(request.confirmation_code.as_str())
         .force_alias_creation(false)
-        .set_secret_hash(app.secret_hash(username))
+        .set_secret_hash(cx.secret_hash(username))
         .send()
         .await
         .map_err(|err| {
             let failure = failure("ConfirmSignUp", err);
             match failure.exception() {
-                // An unknown user reads like a wrong code: no enumeration through this route.
                 Some("UserNotFoundException") => ApiError::CodeMismatch,
                 _ => failure.into_api_error(
                     "This account cannot be confirmed; it may already be confirmed.",
                 ),
             }
         })?;
-    Ok(success())
+    Ok(SUCCESS)
 }
 
-pub async fn resend(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> {
-    let fields = Fields::parse(&request.body, &["username"])?;
-    let username = fields.username("username")?;
-    let result = app
-        .cognito
+pub async fn resend(cx: &Cognito, request: ResendRequest) -> Result<Delivery, ApiError> {
+    let username = request.username.as_str();
+    let result = cx
+        .client
         .resend_confirmation_code()
-        .client_id(app.client_id())
+        .client_id(cx.client_id())
         .username(username)
-        .set_secret_hash(app.secret_hash(username))
+        .set_secret_hash(cx.secret_hash(username))
         .send()
         .await;
-    let details = match result {
+    let code_delivery_details = match result {
         Ok(output) => delivery(output.code_delivery_details()),
         Err(err) => {
             let failure = failure("ResendConfirmationCode", err);
             match failure.exception() {
-                // Same keys as a real delivery for an unknown user, as Cognito does with
-                // PreventUserExistenceErrors: this route must not tell who has an account.
-                Some("UserNotFoundException") => serde_json::Value::Null,
+                Some("UserNotFoundException") => None,
                 Some("InvalidParameterException") => {
                     return Err(ApiError::invalid(
                         "This account is already confirmed or has nowhere to send a code.",
@@ -167,7 +186,9 @@ pub async fn resend(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> 
             }
         }
     };
-    Ok(json!({ "codeDeliveryDetails": details }).into())
+    Ok(Delivery {
+        code_delivery_details,
+    })
 }
 
 #[cfg(test)]

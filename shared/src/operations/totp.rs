@@ -1,107 +1,128 @@
 //! Authenticator apps (TOTP): set one up and verify it, either signed in (then enable it with /mfa/set)
 //! or in the middle of a login that Cognito answered with MFA_SETUP (then verifying finishes the login).
+//! Each route has both forms; the boundary picks one (`dispatch`): `username` + `loginSession` without an
+//! `Authorization` header is the login form.
 
-use crate::app::{success, ApiRequest, App, Reply};
-use crate::cognito::failure;
-use crate::credentials::{authenticated, username_of, INVALID_TOKEN};
+use crate::answers::{Status, SUCCESS};
+use crate::auth::challenge::{answer_challenge, next_step, BAD_SESSION};
+use crate::auth::steps::LoginOutcome;
+use crate::cognito::{failure, username_of, Cognito, INVALID_TOKEN};
+use crate::credentials::AccessToken;
 use crate::error::ApiError;
-use crate::input::Fields;
-use crate::operations::login::{answer_challenge, next_step, BAD_SESSION};
+use crate::values::{Code, LoginSession, NoFields, Text, Username};
 use aws_sdk_cognitoidentityprovider::types::{ChallengeNameType, VerifySoftwareTokenResponseType};
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
-/// Fields of the login-challenge form (instead of credentials).
-const CHALLENGE_FIELDS: [&str; 2] = ["loginSession", "username"];
+/// The login form's fields, shared by both routes.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SetupInLoginRequest {
+    pub username: Username,
+    pub login_session: LoginSession,
+}
 
-pub async fn setup(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> {
-    if let Some(fields) = challenge_form(request, &[])? {
-        let username = fields.username("username")?;
-        let session = fields.required_str("loginSession")?;
-        let output = app
-            .cognito
-            .associate_software_token()
-            .session(session)
-            .send()
-            .await
-            .map_err(|err| failure("AssociateSoftwareToken", err).into_api_error(BAD_SESSION))?;
-        let secret = output.secret_code().ok_or(ApiError::UpstreamError)?;
-        let next_session = output.session().ok_or(ApiError::UpstreamError)?;
-        return Ok(json!({
-            "secretCode": secret,
-            "otpauthUri": otpauth_uri(&app.config.totp_issuer, username, secret),
-            "loginSession": next_session,
-        })
-        .into());
-    }
-    let (token, ()) = authenticated(app, request, &[], |_| Ok(())).await?;
-    let output = app
-        .cognito
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct VerifyRequest {
+    pub code: Code,
+    pub friendly_device_name: Option<Text>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct VerifyInLoginRequest {
+    pub username: Username,
+    pub login_session: LoginSession,
+    pub code: Code,
+    pub friendly_device_name: Option<Text>,
+}
+
+/// The secret to show as a QR code (`otpauthUri`) or to type in; during a login, the next `loginSession`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TotpSecret {
+    pub secret_code: String,
+    pub otpauth_uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub login_session: Option<String>,
+}
+
+pub async fn setup_in_login(
+    cx: &Cognito,
+    request: SetupInLoginRequest,
+) -> Result<TotpSecret, ApiError> {
+    let output = cx
+        .client
         .associate_software_token()
-        .access_token(&token.token)
+        .session(request.login_session.as_str())
+        .send()
+        .await
+        .map_err(|err| failure("AssociateSoftwareToken", err).into_api_error(BAD_SESSION))?;
+    let secret = output.secret_code().ok_or(ApiError::UpstreamError)?;
+    let next_session = output.session().ok_or(ApiError::UpstreamError)?;
+    Ok(TotpSecret {
+        secret_code: secret.to_owned(),
+        otpauth_uri: otpauth_uri(&cx.config.totp_issuer, request.username.as_str(), secret),
+        login_session: Some(next_session.to_owned()),
+    })
+}
+
+pub async fn setup(cx: &Cognito, caller: AccessToken, _: NoFields) -> Result<TotpSecret, ApiError> {
+    let output = cx
+        .client
+        .associate_software_token()
+        .access_token(&caller.token)
         .send()
         .await
         .map_err(|err| failure("AssociateSoftwareToken", err).into_api_error(INVALID_TOKEN))?;
     let secret = output.secret_code().ok_or(ApiError::UpstreamError)?;
-    let username = username_of(app, &token.token).await?;
-    Ok(json!({ "secretCode": secret, "otpauthUri": otpauth_uri(&app.config.totp_issuer, &username, secret) }).into())
+    let username = username_of(cx, &caller.token).await?;
+    Ok(TotpSecret {
+        secret_code: secret.to_owned(),
+        otpauth_uri: otpauth_uri(&cx.config.totp_issuer, &username, secret),
+        login_session: None,
+    })
 }
 
-pub async fn verify(app: &App, request: &ApiRequest) -> Result<Reply, ApiError> {
-    const OWN: [&str; 2] = ["code", "friendlyDeviceName"];
-    if let Some(fields) = challenge_form(request, &OWN)? {
-        let username = fields.username("username")?;
-        let session = fields.required_str("loginSession")?;
-        let code = fields.required_str("code")?;
-        let output = app
-            .cognito
-            .verify_software_token()
-            .session(session)
-            .user_code(code)
-            .set_friendly_device_name(
-                fields
-                    .optional_str("friendlyDeviceName")?
-                    .map(str::to_owned),
-            )
-            .send()
-            .await
-            .map_err(|err| failure("VerifySoftwareToken", err).into_api_error(BAD_SESSION))?;
-        ensure_verified(output.status())?;
-        let session = output.session().ok_or(ApiError::UpstreamError)?;
-        // The app is verified: answering MFA_SETUP with the new session finishes the login.
-        let answered =
-            answer_challenge(app, ChallengeNameType::MfaSetup, username, session, &[]).await?;
-        return Ok(next_step(&answered)?.into());
-    }
-    let (token, (code, device)) = authenticated(app, request, &OWN, |fields| {
-        Ok((
-            fields.required_str("code")?.to_owned(),
-            fields
-                .optional_str("friendlyDeviceName")?
-                .map(str::to_owned),
-        ))
-    })
-    .await?;
-    let output = app
-        .cognito
+/// Verifying finishes the login: the answer is tokens, or a further step.
+pub async fn verify_in_login(
+    cx: &Cognito,
+    request: VerifyInLoginRequest,
+) -> Result<LoginOutcome, ApiError> {
+    let username = request.username.as_str();
+    let output = cx
+        .client
         .verify_software_token()
-        .access_token(&token.token)
-        .user_code(code)
-        .set_friendly_device_name(device)
+        .session(request.login_session.as_str())
+        .user_code(request.code.as_str())
+        .set_friendly_device_name(request.friendly_device_name.map(Text::into_string))
+        .send()
+        .await
+        .map_err(|err| failure("VerifySoftwareToken", err).into_api_error(BAD_SESSION))?;
+    ensure_verified(output.status())?;
+    let session = output.session().ok_or(ApiError::UpstreamError)?;
+    // The app is verified: answering MFA_SETUP with the new session finishes the login.
+    let answered =
+        answer_challenge(cx, ChallengeNameType::MfaSetup, username, session, &[]).await?;
+    next_step(&answered)
+}
+
+pub async fn verify(
+    cx: &Cognito,
+    caller: AccessToken,
+    request: VerifyRequest,
+) -> Result<Status, ApiError> {
+    let output = cx
+        .client
+        .verify_software_token()
+        .access_token(&caller.token)
+        .user_code(request.code.as_str())
+        .set_friendly_device_name(request.friendly_device_name.map(Text::into_string))
         .send()
         .await
         .map_err(|err| failure("VerifySoftwareToken", err).into_api_error(INVALID_TOKEN))?;
     ensure_verified(output.status())?;
-    Ok(success())
-}
-
-/// The body of a request made during a login (it carries `loginSession`), or `None` for the signed-in form.
-fn challenge_form(request: &ApiRequest, own: &[&str]) -> Result<Option<Fields>, ApiError> {
-    let fields = Fields::parse_unrestricted(&request.body)?;
-    if !fields.sent("loginSession") || request.headers.contains_key(http::header::AUTHORIZATION) {
-        return Ok(None);
-    }
-    fields.restrict(&[&CHALLENGE_FIELDS[..], own].concat())?;
-    Ok(Some(fields))
+    Ok(SUCCESS)
 }
 
 fn ensure_verified(status: Option<&VerifySoftwareTokenResponseType>) -> Result<(), ApiError> {

@@ -4,20 +4,16 @@
 //! other login step (tokens, or an MFA / new-password challenge). We never send a DEVICE_KEY, so Cognito
 //! never asks for the device challenges.
 
-use crate::app::App;
-use crate::challenge::{respond, AuthStep};
-use crate::cognito::failure;
+use crate::auth::challenge::{answer_challenge, next_step};
+use crate::auth::password::BAD_LOGIN;
+use crate::auth::steps::{respond, AuthStep, LoginOutcome};
+use crate::cognito::{failure, Cognito};
 use crate::error::ApiError;
-use crate::operations::login::BAD_LOGIN;
 use aws_cognito_srp::{SrpClient, User, UserAuthenticationParameters, VerificationParameters};
 use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, ChallengeNameType};
 
-pub async fn login(
-    app: &App,
-    username: &str,
-    password: &str,
-) -> Result<serde_json::Value, ApiError> {
-    let config = &app.config;
+pub async fn login(cx: &Cognito, username: &str, password: &str) -> Result<LoginOutcome, ApiError> {
+    let config = &cx.config;
     let srp = SrpClient::new(
         User::new(&config.user_pool_id, username, password),
         &config.client_id,
@@ -27,14 +23,14 @@ pub async fn login(
         a,
         username: srp_username,
     } = srp.get_auth_parameters();
-    let mut call = app
-        .cognito
+    let mut call = cx
+        .client
         .initiate_auth()
-        .client_id(app.client_id())
+        .client_id(cx.client_id())
         .auth_flow(AuthFlowType::UserSrpAuth)
         .auth_parameters("USERNAME", &srp_username)
         .auth_parameters("SRP_A", a);
-    if let Some(hash) = app.secret_hash(username) {
+    if let Some(hash) = cx.secret_hash(username) {
         call = call.auth_parameters("SECRET_HASH", hash);
     }
     let started = call
@@ -87,8 +83,8 @@ pub async fn login(
     ];
     let session = started.session().unwrap_or_default();
     // Cognito identifies the user by USER_ID_FOR_SRP from here on (the internal username).
-    let output = crate::operations::login::answer_challenge(
-        app,
+    let output = answer_challenge(
+        cx,
         ChallengeNameType::PasswordVerifier,
         user_id,
         session,
@@ -100,5 +96,5 @@ pub async fn login(
         ApiError::NotAuthorized(_) => ApiError::NotAuthorized(BAD_LOGIN),
         other => other,
     })?;
-    crate::operations::login::next_step(&output)
+    next_step(&output)
 }

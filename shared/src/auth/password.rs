@@ -1,0 +1,43 @@
+//! The password login of the configured flow (LOGIN_FLOW): used by /login and by /account/delete's
+//! re-authentication.
+
+use crate::auth::steps::{respond, AuthStep, LoginOutcome};
+use crate::cognito::{failure, Cognito};
+use crate::config::LoginFlow;
+use crate::error::ApiError;
+use aws_sdk_cognitoidentityprovider::types::AuthFlowType;
+
+pub const BAD_LOGIN: &str = "Incorrect username or password.";
+
+pub async fn authenticate(
+    cx: &Cognito,
+    username: &str,
+    password: &str,
+) -> Result<LoginOutcome, ApiError> {
+    match cx.config.login_flow {
+        LoginFlow::UserPassword => password_login(cx, username, password).await,
+        LoginFlow::UserSrp => crate::auth::srp::login(cx, username, password).await,
+    }
+}
+
+async fn password_login(
+    cx: &Cognito,
+    username: &str,
+    password: &str,
+) -> Result<LoginOutcome, ApiError> {
+    let mut auth = cx
+        .client
+        .initiate_auth()
+        .client_id(cx.client_id())
+        .auth_flow(AuthFlowType::UserPasswordAuth)
+        .auth_parameters("USERNAME", username)
+        .auth_parameters("PASSWORD", password);
+    if let Some(hash) = cx.secret_hash(username) {
+        auth = auth.auth_parameters("SECRET_HASH", hash);
+    }
+    let output = auth
+        .send()
+        .await
+        .map_err(|err| failure("InitiateAuth", err).into_api_error(BAD_LOGIN))?;
+    respond(AuthStep::from(&output), None)
+}
