@@ -1,13 +1,11 @@
 //! The password login of the configured flow (LOGIN_FLOW): used by /login and by /account/delete's
 //! re-authentication.
 
-use crate::auth::steps::{respond, AuthStep, LoginOutcome};
+use crate::auth::steps::{respond, AuthStep, LoginOutcome, BAD_LOGIN};
 use crate::cognito::{failure, Cognito};
 use crate::config::LoginFlow;
 use crate::error::ApiError;
 use aws_sdk_cognitoidentityprovider::types::AuthFlowType;
-
-pub const BAD_LOGIN: &str = "Incorrect username or password.";
 
 pub async fn authenticate(
     cx: &Cognito,

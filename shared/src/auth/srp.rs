@@ -5,8 +5,7 @@
 //! never asks for the device challenges.
 
 use crate::auth::challenge::{answer_challenge, next_step};
-use crate::auth::password::BAD_LOGIN;
-use crate::auth::steps::{respond, AuthStep, LoginOutcome};
+use crate::auth::steps::{respond, AuthStep, LoginOutcome, BAD_LOGIN};
 use crate::cognito::{failure, Cognito};
 use crate::error::ApiError;
 use aws_cognito_srp::{SrpClient, User, UserAuthenticationParameters, VerificationParameters};

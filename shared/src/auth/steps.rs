@@ -52,6 +52,9 @@ impl<'a> From<&'a AuthenticationResultType> for AuthStep<'a> {
     }
 }
 
+/// The one answer to a wrong password and to an unknown user alike, whichever flow checked it.
+pub const BAD_LOGIN: &str = "Incorrect username or password.";
+
 /// The MFA methods this API names, in Cognito's spelling.
 pub const MFA_TYPES: [&str; 3] = ["SMS_MFA", "SOFTWARE_TOKEN_MFA", "EMAIL_OTP"];
 
