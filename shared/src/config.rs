@@ -10,6 +10,40 @@ pub enum LoginFlow {
     UserPassword,
     /// Secure Remote Password: the password never leaves this process (needs ALLOW_USER_SRP_AUTH).
     UserSrp,
+    /// Choice-based sign-in with the password preferred, in one call (needs ALLOW_USER_AUTH).
+    UserAuth,
+}
+
+/// A first factor the user pool allows (`Policies.SignInPolicy.AllowedFirstAuthFactors`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SignInMethod {
+    Password,
+    EmailOtp,
+    SmsOtp,
+    WebAuthn,
+}
+
+impl SignInMethod {
+    pub const ALL: [SignInMethod; 4] = [
+        SignInMethod::Password,
+        SignInMethod::EmailOtp,
+        SignInMethod::SmsOtp,
+        SignInMethod::WebAuthn,
+    ];
+
+    /// Cognito's name (also the API's).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignInMethod::Password => "PASSWORD",
+            SignInMethod::EmailOtp => "EMAIL_OTP",
+            SignInMethod::SmsOtp => "SMS_OTP",
+            SignInMethod::WebAuthn => "WEB_AUTHN",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<SignInMethod> {
+        SignInMethod::ALL.into_iter().find(|m| m.as_str() == name)
+    }
 }
 
 #[derive(Clone, PartialEq, Eq)]
@@ -39,6 +73,11 @@ pub struct Config {
     pub refresh_token_validity: Duration,
     /// `PARANOIA` / `Paranoia` was set: accepted for compatibility with the original library, ignored.
     pub paranoia_ignored: bool,
+    /// SIGN_IN_METHODS: the first factors the pool allows (default PASSWORD only).
+    pub sign_in_methods: Vec<SignInMethod>,
+    /// LOGIN_SESSION_KEY (else the client secret): the key that marks the API's decoy login sessions,
+    /// so that they can be told from Cognito's without anyone else telling them apart.
+    pub login_session_key: Option<String>,
 }
 
 // The client secret must never reach a log line, even through `{:?}`.
@@ -56,6 +95,11 @@ impl std::fmt::Debug for Config {
             .field("login_flow", &self.login_flow)
             .field("timeouts", &self.timeouts)
             .field("session_cookie", &self.session_cookie)
+            .field("sign_in_methods", &self.sign_in_methods)
+            .field(
+                "login_session_key",
+                &self.login_session_key.as_ref().map(|_| "<redacted>"),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -136,12 +180,36 @@ impl Config {
         let login_flow = match get("LOGIN_FLOW").as_deref() {
             None | Some("USER_PASSWORD_AUTH") => LoginFlow::UserPassword,
             Some("USER_SRP_AUTH") => LoginFlow::UserSrp,
+            Some("USER_AUTH") => LoginFlow::UserAuth,
             Some(other) => {
                 return Err(ConfigError(format!(
-                    "LOGIN_FLOW must be USER_PASSWORD_AUTH or USER_SRP_AUTH, got {other:?}"
-                )))
+                "LOGIN_FLOW must be USER_PASSWORD_AUTH, USER_SRP_AUTH or USER_AUTH, got {other:?}"
+            )))
             }
         };
+        let sign_in_methods = match get("SIGN_IN_METHODS") {
+            None => vec![SignInMethod::Password],
+            Some(list) => {
+                let mut methods = Vec::new();
+                for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+                    let method = SignInMethod::from_name(name).ok_or_else(|| {
+                        ConfigError(format!(
+                            "SIGN_IN_METHODS lists PASSWORD, EMAIL_OTP, SMS_OTP or WEB_AUTHN, got {name:?}"
+                        ))
+                    })?;
+                    if !methods.contains(&method) {
+                        methods.push(method);
+                    }
+                }
+                if methods.is_empty() {
+                    return Err(ConfigError(
+                        "SIGN_IN_METHODS must list at least one method".into(),
+                    ));
+                }
+                methods
+            }
+        };
+        let client_secret = get("USER_POOL_CLIENT_SECRET");
         let defaults = Timeouts::default();
         let timeouts = Timeouts {
             connect: millis(&get, "COGNITO_CONNECT_TIMEOUT_MS", defaults.connect)?,
@@ -158,7 +226,9 @@ impl Config {
         Ok(Config {
             user_pool_id,
             client_id,
-            client_secret: get("USER_POOL_CLIENT_SECRET"),
+            login_session_key: get("LOGIN_SESSION_KEY").or_else(|| client_secret.clone()),
+            client_secret,
+            sign_in_methods,
             region,
             endpoint_url,
             login_flow,

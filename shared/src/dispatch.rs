@@ -35,6 +35,8 @@ pub async fn dispatch(
         Op::Login => public(cx, fields, login::login).await,
         Op::LoginMfa => public(cx, fields, login::mfa).await,
         Op::LoginNewPassword => public(cx, fields, login::new_password).await,
+        Op::LoginSelect => public(cx, fields, login::select).await,
+        Op::LoginOtp => public(cx, fields, login::otp).await,
         Op::SessionRefresh => public(cx, fields, session::refresh_route).await,
         Op::SessionRevoke => public(cx, fields, session::revoke).await,
         Op::PasswordForgot => public(cx, fields, password::forgot).await,
@@ -61,6 +63,9 @@ pub async fn dispatch(
         }
         Op::PasswordChange => {
             signed_in(cx, headers, fields, Rotation::Refuse, password::change).await
+        }
+        Op::AccountFactors => {
+            signed_in(cx, headers, fields, Rotation::Refuse, account::factors).await
         }
         Op::AccountDelete => {
             signed_in(cx, headers, fields, Rotation::Refuse, account::delete).await

@@ -32,6 +32,8 @@ operations! {
     Login => "/login", "login";
     LoginMfa => "/login/mfa", "login-mfa";
     LoginNewPassword => "/login/new-password", "login-new-password";
+    LoginSelect => "/login/select", "login-select";
+    LoginOtp => "/login/otp", "login-otp";
     SessionRefresh => "/session/refresh", "session-refresh";
     Logout => "/logout", "logout";
     MfaGet => "/mfa/get", "mfa-get";
@@ -48,6 +50,7 @@ operations! {
     ProfileAttributeSendCode => "/profile/attribute/send-code", "profile-attribute-send-code";
     AccountDelete => "/account/delete", "account-delete";
     SessionRevoke => "/session/revoke", "session-revoke";
+    AccountFactors => "/account/factors", "account-factors";
 }
 
 impl Operation {
@@ -82,6 +85,7 @@ impl Operation {
                 | Operation::MfaTotpSetup
                 | Operation::MfaTotpVerify
                 | Operation::AccountDelete
+                | Operation::AccountFactors
         )
     }
 

@@ -11,8 +11,8 @@ use aws_sdk_cognitoidentityprovider::operation::{
     delete_user_attributes::DeleteUserAttributesOutput, forgot_password::ForgotPasswordOutput,
     get_tokens_from_refresh_token::GetTokensFromRefreshTokenOutput, get_user::GetUserOutput,
     get_user_attribute_verification_code::GetUserAttributeVerificationCodeOutput,
-    global_sign_out::GlobalSignOutOutput, initiate_auth::InitiateAuthOutput,
-    resend_confirmation_code::ResendConfirmationCodeOutput,
+    get_user_auth_factors::GetUserAuthFactorsOutput, global_sign_out::GlobalSignOutOutput,
+    initiate_auth::InitiateAuthOutput, resend_confirmation_code::ResendConfirmationCodeOutput,
     respond_to_auth_challenge::RespondToAuthChallengeOutput, revoke_token::RevokeTokenOutput,
     set_user_mfa_preference::SetUserMfaPreferenceOutput, sign_up::SignUpOutput,
     update_user_attributes::UpdateUserAttributesOutput,
@@ -20,8 +20,8 @@ use aws_sdk_cognitoidentityprovider::operation::{
     verify_user_attribute::VerifyUserAttributeOutput,
 };
 use aws_sdk_cognitoidentityprovider::types::{
-    AttributeType, AuthenticationResultType, CodeDeliveryDetailsType, DeliveryMediumType,
-    VerifySoftwareTokenResponseType,
+    AttributeType, AuthFactorType, AuthenticationResultType, CodeDeliveryDetailsType,
+    DeliveryMediumType, VerifySoftwareTokenResponseType,
 };
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_smithy_mocks::{mock, Rule};
@@ -59,7 +59,9 @@ fn expected_keys(function: &str) -> Option<&'static [&'static str]> {
         ],
         "signup-confirm" => STATUS,
         "signup-resend" => &["codeDeliveryDetails"],
-        "login" | "login-mfa" | "login-new-password" | "session-refresh" => TOKENS,
+        "login" | "login-mfa" | "login-new-password" | "login-select" | "login-otp"
+        | "session-refresh" => TOKENS,
+        "account-factors" => &["mfaMethods", "preferredMfa", "signInMethods"],
         "logout" => STATUS,
         "mfa-get" => &["enabled", "methods", "preferred"],
         "mfa-set" => STATUS,
@@ -257,6 +259,19 @@ fn cognito_rules() -> Vec<(&'static str, Rule)> {
         (
             "DeleteUser",
             mock!(Client::delete_user).then_output(|| DeleteUserOutput::builder().build()),
+        ),
+        (
+            "GetUserAuthFactors",
+            mock!(Client::get_user_auth_factors).then_output(|| {
+                GetUserAuthFactorsOutput::builder()
+                    .username("alice")
+                    .configured_user_auth_factors(AuthFactorType::Password)
+                    .configured_user_auth_factors(AuthFactorType::EmailOtp)
+                    .user_mfa_setting_list("SOFTWARE_TOKEN_MFA")
+                    .preferred_mfa_setting("SOFTWARE_TOKEN_MFA")
+                    .build()
+                    .unwrap()
+            }),
         ),
         (
             "RevokeToken",

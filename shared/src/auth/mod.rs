@@ -4,6 +4,7 @@
 
 pub mod challenge;
 pub mod password;
+pub mod passwordless;
 pub mod refresh;
 pub mod srp;
 pub mod steps;

@@ -1,11 +1,12 @@
 //! The password login of the configured flow (LOGIN_FLOW): used by /login and by /account/delete's
 //! re-authentication.
 
+use crate::auth::passwordless::initiate;
 use crate::auth::steps::{respond, AuthStep, LoginOutcome, BAD_LOGIN};
 use crate::cognito::{failure, Cognito};
 use crate::config::LoginFlow;
 use crate::error::ApiError;
-use aws_sdk_cognitoidentityprovider::types::AuthFlowType;
+use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, ChallengeNameType};
 
 pub async fn authenticate(
     cx: &Cognito,
@@ -15,6 +16,37 @@ pub async fn authenticate(
     match cx.config.login_flow {
         LoginFlow::UserPassword => password_login(cx, username, password).await,
         LoginFlow::UserSrp => crate::auth::srp::login(cx, username, password).await,
+        LoginFlow::UserAuth => user_auth_login(cx, username, password).await,
+    }
+}
+
+/// USER_AUTH with the password preferred and sent in the same call (as Amplify does): one round trip.
+async fn user_auth_login(
+    cx: &Cognito,
+    username: &str,
+    password: &str,
+) -> Result<LoginOutcome, ApiError> {
+    let output = initiate(
+        cx,
+        username,
+        Some("PASSWORD"),
+        Some(password),
+        None,
+        BAD_LOGIN,
+    )
+    .await?;
+    match output.challenge_name() {
+        // First-factor steps, not steps after a password: Cognito could not use it (the user has none,
+        // say). Same words as a wrong one, so that nothing about the account shows. (EMAIL_OTP after a
+        // password is email MFA, answered like any MFA step.)
+        Some(
+            ChallengeNameType::SelectChallenge
+            | ChallengeNameType::Password
+            | ChallengeNameType::PasswordSrp
+            | ChallengeNameType::SmsOtp
+            | ChallengeNameType::WebAuthn,
+        ) => Err(ApiError::NotAuthorized(BAD_LOGIN)),
+        _ => respond(AuthStep::from(&output), None),
     }
 }
 

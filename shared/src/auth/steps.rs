@@ -129,6 +129,16 @@ pub enum LoginStep {
     },
     /// Set up an authenticator app: /mfa/totp/setup, then /mfa/totp/verify.
     MfaSetup { login_session: String },
+    /// Choose how to sign in at /login/select: `methods` as Cognito offers them for this user.
+    SelectMethod {
+        login_session: String,
+        methods: Vec<String>,
+    },
+    /// Send the one-time code at /login/otp. No destination: the step reveals nothing of the account.
+    OtpCode {
+        login_session: String,
+        method: String,
+    },
 }
 
 /// What a login step leads to: tokens, or the next step.

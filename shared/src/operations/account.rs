@@ -1,12 +1,50 @@
-//! Deleting one's own account: irreversible, so the password is checked again first.
+//! The account itself: how the user can sign in (their factors), and deleting it (irreversible, so the
+//! password is checked again first).
 
 use crate::answers::{Status, SUCCESS};
 use crate::auth::password::authenticate;
 use crate::cognito::{failure, get_user, Cognito, INVALID_TOKEN};
+use crate::config::SignInMethod;
 use crate::credentials::AccessToken;
 use crate::error::ApiError;
-use crate::values::CurrentPassword;
-use serde::Deserialize;
+use crate::values::{CurrentPassword, NoFields};
+use serde::{Deserialize, Serialize};
+
+/// What the user can sign in with, and their MFA.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Factors {
+    /// First factors set up for the user: PASSWORD, EMAIL_OTP, SMS_OTP, WEB_AUTHN.
+    pub sign_in_methods: Vec<String>,
+    /// MFA methods enabled: SMS_MFA, SOFTWARE_TOKEN_MFA, EMAIL_OTP.
+    pub mfa_methods: Vec<String>,
+    pub preferred_mfa: Option<String>,
+}
+
+pub async fn factors(cx: &Cognito, caller: AccessToken, _: NoFields) -> Result<Factors, ApiError> {
+    let output = cx
+        .client
+        .get_user_auth_factors()
+        .access_token(&caller.token)
+        .send()
+        .await
+        .map_err(|err| failure("GetUserAuthFactors", err).into_api_error(INVALID_TOKEN))?;
+    // ConfiguredUserAuthFactors also lists SOFTWARE_TOKEN, which is MFA only, never a first factor.
+    let sign_in_methods = output
+        .configured_user_auth_factors()
+        .iter()
+        .filter_map(|factor| SignInMethod::from_name(factor.as_str()))
+        .map(|method| method.as_str().to_owned())
+        .collect();
+    Ok(Factors {
+        sign_in_methods,
+        mfa_methods: output.user_mfa_setting_list().to_vec(),
+        preferred_mfa: output
+            .preferred_mfa_setting()
+            .filter(|p| !p.is_empty())
+            .map(str::to_owned),
+    })
+}
 
 const WRONG_PASSWORD: &str = "The password is incorrect.";
 

@@ -1,10 +1,20 @@
-//! Login: with the configured flow (password or SRP), then each further step Cognito asks for (MFA code,
-//! MFA type choice, new password).
+//! Login: with the configured flow (password, SRP, or USER_AUTH with the password), or without a password
+//! (a one-time code by email or SMS, or a choice of methods: Cognito's USER_AUTH), then each further
+//! step Cognito asks for (MFA code, MFA type choice, new password).
+//!
+//! No enumeration: a login with a `method` answers the same status and keys whether or not the account
+//! exists and has that method (a decoy `OTP_CODE` step where Cognito did not start one: see
+//! `auth::passwordless`); it never falls back to sending a code another way.
 
-use crate::auth::challenge::{answer_challenge, next_step};
+use crate::auth::challenge::{answer_challenge, next_step, BAD_SESSION};
 use crate::auth::password::authenticate;
-use crate::auth::steps::LoginOutcome;
+use crate::auth::passwordless::{
+    decoy_session, initiate, is_decoy, otp_session, parse_otp_session, OtpMethod,
+    TYPICAL_SESSION_CHARS,
+};
+use crate::auth::steps::{LoginOutcome, LoginStep, BAD_LOGIN};
 use crate::cognito::Cognito;
+use crate::config::SignInMethod;
 use crate::error::ApiError;
 use crate::values::{AttributeMap, Code, LoginSession, Password, Username};
 use aws_sdk_cognitoidentityprovider::types::ChallengeNameType;
@@ -14,7 +24,58 @@ use serde::Deserialize;
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct LoginRequest {
     pub username: Username,
-    pub password: Password,
+    /// Sign in with the password (the configured LOGIN_FLOW).
+    pub password: Option<Password>,
+    /// Or with a one-time code sent this way. With neither: a `SELECT_METHOD` step.
+    pub method: Option<CodeMethod>,
+}
+
+/// The one-time-code methods of /login.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum CodeMethod {
+    #[serde(rename = "EMAIL_OTP")]
+    EmailOtp,
+    #[serde(rename = "SMS_OTP")]
+    SmsOtp,
+}
+
+impl CodeMethod {
+    fn otp(self) -> OtpMethod {
+        match self {
+            CodeMethod::EmailOtp => OtpMethod::Email,
+            CodeMethod::SmsOtp => OtpMethod::Sms,
+        }
+    }
+}
+
+/// The methods of /login/select.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum SelectedMethod {
+    #[serde(rename = "PASSWORD")]
+    Password,
+    #[serde(rename = "EMAIL_OTP")]
+    EmailOtp,
+    #[serde(rename = "SMS_OTP")]
+    SmsOtp,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SelectRequest {
+    pub username: Username,
+    pub login_session: LoginSession,
+    pub method: SelectedMethod,
+    /// With `PASSWORD` only.
+    pub password: Option<Password>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct OtpRequest {
+    pub username: Username,
+    /// The `OTP_CODE` step's, unchanged.
+    pub login_session: LoginSession,
+    pub code: Code,
 }
 
 /// The MFA methods a login step may name, in Cognito's spelling.
@@ -71,7 +132,217 @@ pub struct NewPasswordRequest {
 }
 
 pub async fn login(cx: &Cognito, request: LoginRequest) -> Result<LoginOutcome, ApiError> {
-    authenticate(cx, request.username.as_str(), request.password.as_str()).await
+    let username = request.username.as_str();
+    match (request.password, request.method) {
+        (Some(password), None) => authenticate(cx, username, password.as_str()).await,
+        (None, Some(method)) => {
+            allowed(cx, method.otp().sign_in_method())?;
+            code_login(cx, username, method.otp()).await
+        }
+        (None, None)
+            if cx
+                .config
+                .sign_in_methods
+                .iter()
+                .all(|m| *m == SignInMethod::Password) =>
+        {
+            Err(ApiError::invalid("`password` is required."))
+        }
+        (None, None) => choose_method(cx, username).await,
+        (Some(_), Some(_)) => Err(ApiError::invalid(
+            "`method` goes without `password`: send one or the other.",
+        )),
+    }
+}
+
+/// A `method` outside SIGN_IN_METHODS: the same 400 for every username.
+fn allowed(cx: &Cognito, method: SignInMethod) -> Result<(), ApiError> {
+    if cx.config.sign_in_methods.contains(&method) {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(format!(
+            "`method` {} is not a sign-in method of this user pool.",
+            method.as_str()
+        )))
+    }
+}
+
+/// USER_AUTH preferring the code method: an `OTP_CODE` step, real or decoy.
+async fn code_login(
+    cx: &Cognito,
+    username: &str,
+    method: OtpMethod,
+) -> Result<LoginOutcome, ApiError> {
+    let answer = initiate(cx, username, Some(method.as_str()), None, None, BAD_LOGIN).await;
+    otp_step(cx, method, answer.map(|o| (o.challenge_name, o.session)))
+}
+
+/// The `OTP_CODE` step for Cognito's answer to a request for a code: Cognito's session when it started
+/// that very challenge, else (an unknown user, a method the user lacks) a decoy of the same shape.
+fn otp_step(
+    cx: &Cognito,
+    method: OtpMethod,
+    answer: Result<(Option<ChallengeNameType>, Option<String>), ApiError>,
+) -> Result<LoginOutcome, ApiError> {
+    let session_chars = match answer {
+        Ok((Some(challenge), Some(session)))
+            if challenge == method.challenge() && !session.is_empty() =>
+        {
+            return Ok(LoginOutcome::Step(LoginStep::OtpCode {
+                login_session: otp_session(method, &session),
+                method: method.as_str().to_owned(),
+            }));
+        }
+        Ok((_, session)) => session.map_or(TYPICAL_SESSION_CHARS, |s| s.len()),
+        Err(err) if reveals_the_account(&err) => TYPICAL_SESSION_CHARS,
+        Err(other) => return Err(other),
+    };
+    Ok(LoginOutcome::Step(LoginStep::OtpCode {
+        login_session: otp_session(method, &decoy_session(cx, session_chars)),
+        method: method.as_str().to_owned(),
+    }))
+}
+
+/// Refusals that depend on the account (unknown, unconfirmed, no such method...), which the passwordless
+/// steps must not show. Throttling and Cognito being down still show.
+fn reveals_the_account(err: &ApiError) -> bool {
+    match err {
+        ApiError::NotAuthorized(_)
+        | ApiError::UserNotConfirmed
+        | ApiError::PasswordResetRequired
+        | ApiError::CodeMismatch
+        | ApiError::ExpiredCode
+        | ApiError::MfaNotSetUp(_)
+        | ApiError::UnsupportedChallenge(_) => true,
+        ApiError::InvalidRequest(_) | ApiError::Internal => {
+            // Also what Cognito says when the client lacks ALLOW_USER_AUTH: say so to the operator.
+            tracing::warn!("Cognito refused a passwordless step: check ALLOW_USER_AUTH on the app client and the pool's sign-in methods");
+            true
+        }
+        _ => false,
+    }
+}
+
+/// USER_AUTH without a preference: Cognito's own list of the user's methods. Where Cognito offers no
+/// choice (an unknown user: a simulated challenge, or UserNotFound under LEGACY), the list is
+/// SIGN_IN_METHODS with a decoy session, so that known and unknown users get the same keys.
+async fn choose_method(cx: &Cognito, username: &str) -> Result<LoginOutcome, ApiError> {
+    let decoy_chars = match initiate(cx, username, None, None, None, BAD_LOGIN).await {
+        Ok(output) if output.challenge_name() == Some(&ChallengeNameType::SelectChallenge) => {
+            if let Some(session) = output.session().filter(|s| !s.is_empty()) {
+                let mut methods: Vec<String> = Vec::new();
+                for challenge in output.available_challenges() {
+                    let name = match challenge {
+                        ChallengeNameType::PasswordSrp => "PASSWORD",
+                        other => other.as_str(),
+                    };
+                    if SignInMethod::from_name(name).is_some() && !methods.iter().any(|m| m == name)
+                    {
+                        methods.push(name.to_owned());
+                    }
+                }
+                return Ok(LoginOutcome::Step(LoginStep::SelectMethod {
+                    login_session: session.to_owned(),
+                    methods,
+                }));
+            }
+            TYPICAL_SESSION_CHARS
+        }
+        Ok(output) => output.session().map_or(TYPICAL_SESSION_CHARS, str::len),
+        Err(err) if reveals_the_account(&err) => TYPICAL_SESSION_CHARS,
+        Err(other) => return Err(other),
+    };
+    Ok(LoginOutcome::Step(LoginStep::SelectMethod {
+        login_session: decoy_session(cx, decoy_chars),
+        methods: cx
+            .config
+            .sign_in_methods
+            .iter()
+            .map(|m| m.as_str().to_owned())
+            .collect(),
+    }))
+}
+
+/// /login/select: the method chosen at a `SELECT_METHOD` step.
+pub async fn select(cx: &Cognito, request: SelectRequest) -> Result<LoginOutcome, ApiError> {
+    let username = request.username.as_str();
+    let session = request.login_session.as_str();
+    match (request.method, request.password) {
+        (SelectedMethod::Password, Some(password)) => {
+            allowed(cx, SignInMethod::Password)?;
+            if is_decoy(cx, session) {
+                return Err(ApiError::NotAuthorized(BAD_LOGIN));
+            }
+            let answers = [("ANSWER", "PASSWORD"), ("PASSWORD", password.as_str())];
+            let output = answer_challenge(
+                cx,
+                ChallengeNameType::SelectChallenge,
+                username,
+                session,
+                &answers,
+            )
+            .await
+            .map_err(|err| match err {
+                // Also what an unknown user's simulated session may get: the same words.
+                ApiError::NotAuthorized(_) | ApiError::InvalidRequest(_) => {
+                    ApiError::NotAuthorized(BAD_LOGIN)
+                }
+                other => other,
+            })?;
+            next_step(&output)
+        }
+        (SelectedMethod::Password, None) => Err(ApiError::invalid(
+            "`password` is required with `method` PASSWORD.",
+        )),
+        (_, Some(_)) => Err(ApiError::invalid(
+            "`password` goes only with `method` PASSWORD.",
+        )),
+        (code_method, None) => {
+            let method = match code_method {
+                SelectedMethod::EmailOtp => OtpMethod::Email,
+                _ => OtpMethod::Sms,
+            };
+            allowed(cx, method.sign_in_method())?;
+            if is_decoy(cx, session) {
+                return otp_step(cx, method, Ok((None, Some(session.to_owned()))));
+            }
+            let answer = answer_challenge(
+                cx,
+                ChallengeNameType::SelectChallenge,
+                username,
+                session,
+                &[("ANSWER", method.as_str())],
+            )
+            .await;
+            let answer = match answer {
+                // The login session itself is gone: say so (it reveals nothing of the account).
+                Err(ApiError::NotAuthorized(_)) => {
+                    return Err(ApiError::NotAuthorized(BAD_SESSION))
+                }
+                other => other.map(|o| (o.challenge_name, o.session)),
+            };
+            otp_step(cx, method, answer)
+        }
+    }
+}
+
+/// /login/otp: the one-time code of an `OTP_CODE` step, as a first factor.
+pub async fn otp(cx: &Cognito, request: OtpRequest) -> Result<LoginOutcome, ApiError> {
+    let Some((method, session)) = parse_otp_session(request.login_session.as_str()) else {
+        return Err(ApiError::NotAuthorized(BAD_SESSION));
+    };
+    if is_decoy(cx, session) {
+        return Err(ApiError::CodeMismatch);
+    }
+    let output = answer_challenge(
+        cx,
+        method.challenge(),
+        request.username.as_str(),
+        session,
+        &[(method.code_parameter(), request.code.as_str())],
+    )
+    .await?;
+    next_step(&output)
 }
 
 pub async fn mfa(cx: &Cognito, request: MfaRequest) -> Result<LoginOutcome, ApiError> {

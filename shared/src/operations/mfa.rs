@@ -8,7 +8,7 @@ use crate::credentials::AccessToken;
 use crate::error::ApiError;
 use crate::values::NoFields;
 use aws_sdk_cognitoidentityprovider::types::{
-    AttributeType, SmsMfaSettingsType, SoftwareTokenMfaSettingsType,
+    AttributeType, EmailMfaSettingsType, SmsMfaSettingsType, SoftwareTokenMfaSettingsType,
 };
 use serde::{Deserialize, Serialize};
 
@@ -27,6 +27,9 @@ pub enum SettableMfa {
     Sms,
     #[serde(rename = "SOFTWARE_TOKEN_MFA")]
     SoftwareToken,
+    /// Codes by email (Cognito's EmailMfaSettings; the pool needs Amazon SES for it).
+    #[serde(rename = "EMAIL_OTP")]
+    Email,
 }
 
 #[derive(Debug, Deserialize)]
@@ -64,19 +67,26 @@ pub async fn set(
 ) -> Result<Status, ApiError> {
     let method = request.method.unwrap_or(SettableMfa::Sms);
     let enable = request.enable_mfa;
-    if enable && method == SettableMfa::Sms {
-        // Cognito itself accepts an unverified phone for SMS MFA (SMSMfaSettingsType: "phone numbers
-        // don't need to be verified"), so a number the user never proved they own would receive the
-        // codes. The contract promises a verified phone: check it before anything changes.
+    // Cognito itself accepts an unverified phone for SMS MFA (SMSMfaSettingsType: "phone numbers don't
+    // need to be verified") and an unverified email for email MFA, so codes would go to an address the
+    // user never proved they own. The contract promises a verified one: check it before anything changes.
+    let needs = match method {
+        SettableMfa::Sms => Some(("phone_number_verified", SMS_NEEDS_VERIFIED_PHONE)),
+        SettableMfa::Email => Some(("email_verified", EMAIL_NEEDS_VERIFIED_EMAIL)),
+        SettableMfa::SoftwareToken => None,
+    };
+    if let (true, Some((attribute, refusal))) = (enable, needs) {
         let user = get_user(cx, &caller.token).await?;
-        if !attribute_is_true(user.user_attributes(), "phone_number_verified") {
-            return Err(ApiError::MfaNotSetUp(SMS_NEEDS_VERIFIED_PHONE));
+        if !attribute_is_true(user.user_attributes(), attribute) {
+            return Err(ApiError::MfaNotSetUp(refusal));
         }
     }
     set_preference(cx, &caller.token, method, enable).await?;
     Ok(SUCCESS)
 }
 
+const EMAIL_NEEDS_VERIFIED_EMAIL: &str =
+    "Email MFA needs a verified email address: confirm it first (/profile/attribute/send-code, /profile/attribute/confirm).";
 const SMS_NEEDS_VERIFIED_PHONE: &str =
     "SMS MFA needs a verified phone number: set one with /profile/phone and confirm it first.";
 
@@ -105,6 +115,12 @@ pub async fn set_preference(
                 .preferred_mfa(enable)
                 .build(),
         ),
+        SettableMfa::Email => call.email_mfa_settings(
+            EmailMfaSettingsType::builder()
+                .enabled(enable)
+                .preferred_mfa(enable)
+                .build(),
+        ),
         SettableMfa::Sms => call.sms_mfa_settings(
             SmsMfaSettingsType::builder()
                 .enabled(enable)
@@ -120,6 +136,8 @@ pub async fn set_preference(
             Some("InvalidParameterException") => ApiError::MfaNotSetUp(match method {
                 SettableMfa::SoftwareToken => "Set up and verify an authenticator app (/mfa/totp/setup, /mfa/totp/verify) before enabling it.",
                 SettableMfa::Sms => SMS_NEEDS_VERIFIED_PHONE,
+                // Cognito refuses email MFA where the pool does not send it (no SES, Lite tier).
+                SettableMfa::Email => "Email MFA is not available in this user pool (it needs Amazon SES and the Essentials tier).",
             }),
             _ => failure.into_api_error(INVALID_TOKEN),
         }

@@ -1,9 +1,14 @@
-//! Sign-up: create the account, confirm it with the emailed (or texted) code, send the code again.
+//! Sign-up: create the account (with a password, or without one where the pool signs in by code),
+//! confirm it with the emailed (or texted) code, and then sign in straight away when the sign-up gave a
+//! `loginSession`; send the code again.
 
 use crate::answers::{Delivery, Status, SUCCESS};
+use crate::auth::passwordless::{decoy_session, initiate, is_decoy, TYPICAL_SESSION_CHARS};
+use crate::auth::steps::{respond, AuthStep, LoginOutcome};
 use crate::cognito::{delivery, failure, CodeDelivery, Cognito};
+use crate::config::SignInMethod;
 use crate::error::ApiError;
-use crate::values::{Attribute, AttributeList, Code, Password, Username};
+use crate::values::{Attribute, AttributeList, Code, LoginSession, Password, Username};
 use aws_sdk_cognitoidentityprovider::types::AttributeType;
 use serde::{Deserialize, Serialize};
 
@@ -11,7 +16,8 @@ use serde::{Deserialize, Serialize};
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct SignupRequest {
     pub username: Username,
-    pub password: Password,
+    /// Optional where SIGN_IN_METHODS has EMAIL_OTP or SMS_OTP: a passwordless user.
+    pub password: Option<Password>,
     /// Cognito's `[{Name, Value}]`, each name once.
     #[serde(default)]
     pub attributes: Option<AttributeList<Attribute>>,
@@ -24,6 +30,9 @@ pub struct SignupResponse {
     pub user_confirmed: bool,
     pub user_sub: String,
     pub code_delivery_details: Option<CodeDelivery>,
+    /// For /signup/confirm to sign the user in straight away; present only when Cognito gave one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub login_session: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -31,6 +40,16 @@ pub struct SignupResponse {
 pub struct ConfirmRequest {
     pub username: Username,
     pub confirmation_code: Code,
+    /// The sign-up's `loginSession`: confirm, then sign in and answer tokens.
+    pub login_session: Option<LoginSession>,
+}
+
+/// Tokens (or the next login step) when confirming with a `loginSession`, else `{status}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum ConfirmOutcome {
+    SignedIn(LoginOutcome),
+    Confirmed(Status),
 }
 
 #[derive(Debug, Deserialize)]
@@ -41,6 +60,9 @@ pub struct ResendRequest {
 
 pub async fn signup(cx: &Cognito, request: SignupRequest) -> Result<SignupResponse, ApiError> {
     let username = request.username.as_str();
+    if request.password.is_none() {
+        check_passwordless(cx, request.attributes.as_ref())?;
+    }
     let attributes = request
         .attributes
         .map(|list| list.0)
@@ -59,7 +81,7 @@ pub async fn signup(cx: &Cognito, request: SignupRequest) -> Result<SignupRespon
         .sign_up()
         .client_id(cx.client_id())
         .username(username)
-        .password(request.password.as_str())
+        .set_password(request.password.map(Password::into_string))
         .set_user_attributes(Some(attributes.clone()))
         .set_secret_hash(cx.secret_hash(username))
         .send()
@@ -75,7 +97,7 @@ pub async fn signup(cx: &Cognito, request: SignupRequest) -> Result<SignupRespon
         });
     let output = match output {
         Err(ApiError::UsernameExists) if cx.config.hide_existing_users => {
-            return Ok(hidden_duplicate(username, &attributes))
+            return Ok(hidden_duplicate(cx, username, &attributes))
         }
         other => other?,
     };
@@ -84,12 +106,44 @@ pub async fn signup(cx: &Cognito, request: SignupRequest) -> Result<SignupRespon
         user_confirmed: output.user_confirmed(),
         user_sub: output.user_sub().to_owned(),
         code_delivery_details: delivery(output.code_delivery_details()),
+        login_session: output.session().map(str::to_owned),
     })
+}
+
+/// A sign-up without a password needs a pool that signs in by code, and the email or phone number the
+/// code goes to. (The pool must also verify that attribute on sign-up; Cognito refuses otherwise.)
+fn check_passwordless(
+    cx: &Cognito,
+    attributes: Option<&AttributeList<Attribute>>,
+) -> Result<(), ApiError> {
+    let methods = &cx.config.sign_in_methods;
+    let (email, sms) = (
+        methods.contains(&SignInMethod::EmailOtp),
+        methods.contains(&SignInMethod::SmsOtp),
+    );
+    if !email && !sms {
+        return Err(ApiError::invalid(
+            "`password` is required: this user pool has no sign-in without a password.",
+        ));
+    }
+    let has =
+        |name: &str| attributes.is_some_and(|list| list.0.iter().any(|a| a.name.as_str() == name));
+    if (email && has("email")) || (sms && has("phone_number")) {
+        return Ok(());
+    }
+    let needed = match (email, sms) {
+        (true, true) => "`email` or `phone_number`",
+        (true, false) => "`email`",
+        _ => "`phone_number`",
+    };
+    Err(ApiError::invalid(format!(
+        "`attributes` must include {needed} for a sign-up without a password: the one-time codes go there."
+    )))
 }
 
 /// HIDE_EXISTING_USERS: what a fresh, unconfirmed sign-up would answer (a random sub, the masked delivery
 /// Cognito would report), without sending anything to the address given.
-fn hidden_duplicate(username: &str, attributes: &[AttributeType]) -> SignupResponse {
+fn hidden_duplicate(cx: &Cognito, username: &str, attributes: &[AttributeType]) -> SignupResponse {
     let value = |name: &str| {
         attributes
             .iter()
@@ -106,11 +160,19 @@ fn hidden_duplicate(username: &str, attributes: &[AttributeType]) -> SignupRespo
         (None, Some(phone)) => Some(masked(mask_phone(phone), "SMS", "phone_number")),
         (None, None) => None,
     };
+    // A real sign-up's answer has a Session where the pool signs in without a password (USER_AUTH):
+    // so does this one, a decoy that /signup/confirm answers with `code_mismatch`.
+    let passwordless = cx
+        .config
+        .sign_in_methods
+        .iter()
+        .any(|m| *m != SignInMethod::Password);
     SignupResponse {
         username: username.to_owned(),
         user_confirmed: false,
         user_sub: crate::random::uuid_v4(),
         code_delivery_details,
+        login_session: passwordless.then(|| decoy_session(cx, TYPICAL_SESSION_CHARS)),
     }
 }
 
@@ -134,14 +196,60 @@ fn mask_phone(phone: &str) -> String {
     )
 }
 
-pub async fn confirm(cx: &Cognito, request: ConfirmRequest) -> Result<Status, ApiError> {
+pub async fn confirm(cx: &Cognito, request: ConfirmRequest) -> Result<ConfirmOutcome, ApiError> {
     let username = request.username.as_str();
-    cx.client
+    let code = request.confirmation_code.as_str();
+    let Some(login_session) = request.login_session else {
+        confirm_sign_up(cx, username, code, None).await?;
+        return Ok(ConfirmOutcome::Confirmed(SUCCESS));
+    };
+    if is_decoy(cx, login_session.as_str()) {
+        // The sign-up was a hidden duplicate: nothing to confirm, whatever the account's state.
+        return Err(ApiError::CodeMismatch);
+    }
+    let session = match confirm_sign_up(cx, username, code, Some(login_session.as_str())).await {
+        Ok(session) => session,
+        // The sign-up's session is gone (it lasts minutes): confirm without it; the app logs in next.
+        Err(ApiError::NotAuthorized(_)) => {
+            confirm_sign_up(cx, username, code, None).await?;
+            return Ok(ConfirmOutcome::Confirmed(SUCCESS));
+        }
+        Err(other) => return Err(other),
+    };
+    let Some(session) = session else {
+        return Ok(ConfirmOutcome::Confirmed(SUCCESS));
+    };
+    // Cognito counts the confirmation code as the first factor of this sign-in.
+    let output = initiate(
+        cx,
+        username,
+        None,
+        None,
+        Some(&session),
+        "The account is confirmed, but the sign-in session has expired: log in.",
+    )
+    .await?;
+    Ok(ConfirmOutcome::SignedIn(respond(
+        AuthStep::from(&output),
+        None,
+    )?))
+}
+
+/// ConfirmSignUp; Cognito's new Session when one was sent.
+async fn confirm_sign_up(
+    cx: &Cognito,
+    username: &str,
+    code: &str,
+    session: Option<&str>,
+) -> Result<Option<String>, ApiError> {
+    let output = cx
+        .client
         .confirm_sign_up()
         .client_id(cx.client_id())
         .username(username)
-        .confirmation_code(request.confirmation_code.as_str())
+        .confirmation_code(code)
         .force_alias_creation(false)
+        .set_session(session.map(str::to_owned))
         .set_secret_hash(cx.secret_hash(username))
         .send()
         .await
@@ -154,7 +262,7 @@ pub async fn confirm(cx: &Cognito, request: ConfirmRequest) -> Result<Status, Ap
                 ),
             }
         })?;
-    Ok(SUCCESS)
+    Ok(output.session().map(str::to_owned))
 }
 
 pub async fn resend(cx: &Cognito, request: ResendRequest) -> Result<Delivery, ApiError> {

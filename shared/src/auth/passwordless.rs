@@ -1,0 +1,205 @@
+//! Choice-based sign-in (InitiateAuth `USER_AUTH`): the calls, and the two things the API keeps in a
+//! `loginSession` of its own.
+//!
+//! - **Which code was sent.** /login/otp has no `method` field, so an `OTP_CODE` step's `loginSession` is
+//!   `EMAIL_OTP~<Cognito's Session>` or `SMS_OTP~<...>`; the app sends it back unchanged.
+//! - **Decoys.** Where answering truthfully would tell whether an account exists or has a method (an
+//!   unknown username under `PreventUserExistenceErrors=LEGACY`, a method the user cannot use, a duplicate
+//!   sign-up hidden by HIDE_EXISTING_USERS), the API answers with a decoy session: random, of the length
+//!   of a real one, carrying a MAC under LOGIN_SESSION_KEY (else the client secret) that only the API can
+//!   check. A decoy never reaches Cognito: every code sent with it is a `code_mismatch`, every password a
+//!   wrong password. Without any key, decoys cannot be recognised, and a decoy then reads as an expired
+//!   session (401) at the next step: the first step still reveals nothing (a warning is logged at start).
+
+use crate::cognito::{failure, Cognito};
+use crate::config::SignInMethod;
+use crate::error::ApiError;
+use aws_sdk_cognitoidentityprovider::operation::initiate_auth::InitiateAuthOutput;
+use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, ChallengeNameType};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
+
+/// Between the method and Cognito's session in an OTP step's `loginSession`.
+const SEPARATOR: char = '~';
+
+/// A plausible length for a decoy when there is no real session to match (Cognito's are about this long).
+pub const TYPICAL_SESSION_CHARS: usize = 920;
+
+/// Random bytes, then the first bytes of their MAC: what makes a decoy recognisable.
+const NONCE_BYTES: usize = 18;
+const TAG_BYTES: usize = 18;
+
+/// InitiateAuth USER_AUTH. `preferred` and `password` as Cognito takes them (AuthParameters
+/// PREFERRED_CHALLENGE and PASSWORD); `session`: the Session of a confirmed sign-up.
+pub async fn initiate(
+    cx: &Cognito,
+    username: &str,
+    preferred: Option<&str>,
+    password: Option<&str>,
+    session: Option<&str>,
+    not_authorized: &'static str,
+) -> Result<InitiateAuthOutput, ApiError> {
+    let mut call = cx
+        .client
+        .initiate_auth()
+        .client_id(cx.client_id())
+        .auth_flow(AuthFlowType::UserAuth)
+        .auth_parameters("USERNAME", username)
+        .set_session(session.map(str::to_owned));
+    if let Some(preferred) = preferred {
+        call = call.auth_parameters("PREFERRED_CHALLENGE", preferred);
+    }
+    if let Some(password) = password {
+        call = call.auth_parameters("PASSWORD", password);
+    }
+    if let Some(hash) = cx.secret_hash(username) {
+        call = call.auth_parameters("SECRET_HASH", hash);
+    }
+    call.send()
+        .await
+        .map_err(|err| failure("InitiateAuth", err).into_api_error(not_authorized))
+}
+
+/// The code methods of an `OTP_CODE` step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OtpMethod {
+    Email,
+    Sms,
+}
+
+impl OtpMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OtpMethod::Email => "EMAIL_OTP",
+            OtpMethod::Sms => "SMS_OTP",
+        }
+    }
+
+    pub fn challenge(self) -> ChallengeNameType {
+        match self {
+            OtpMethod::Email => ChallengeNameType::EmailOtp,
+            OtpMethod::Sms => ChallengeNameType::SmsOtp,
+        }
+    }
+
+    /// The challenge response that carries the code.
+    pub fn code_parameter(self) -> &'static str {
+        match self {
+            OtpMethod::Email => "EMAIL_OTP_CODE",
+            OtpMethod::Sms => "SMS_OTP_CODE",
+        }
+    }
+
+    pub fn sign_in_method(self) -> SignInMethod {
+        match self {
+            OtpMethod::Email => SignInMethod::EmailOtp,
+            OtpMethod::Sms => SignInMethod::SmsOtp,
+        }
+    }
+}
+
+/// An OTP step's `loginSession`: which code was sent, and the session to answer it with.
+pub fn otp_session(method: OtpMethod, session: &str) -> String {
+    format!("{}{SEPARATOR}{session}", method.as_str())
+}
+
+/// The method and session of an OTP step's `loginSession`, or `None` when it is not one.
+pub fn parse_otp_session(login_session: &str) -> Option<(OtpMethod, &str)> {
+    let (method, session) = login_session.split_once(SEPARATOR)?;
+    let method = match method {
+        "EMAIL_OTP" => OtpMethod::Email,
+        "SMS_OTP" => OtpMethod::Sms,
+        _ => return None,
+    };
+    (!session.is_empty()).then_some((method, session))
+}
+
+fn tag(key: &str, nonce: &[u8]) -> [u8; TAG_BYTES] {
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(key.as_bytes()).expect("HMAC takes keys of any length");
+    mac.update(b"cognito-user-pool-rs decoy login session");
+    mac.update(nonce);
+    let full = mac.finalize().into_bytes();
+    let mut out = [0u8; TAG_BYTES];
+    out.copy_from_slice(&full[..TAG_BYTES]);
+    out
+}
+
+/// A decoy session of about `chars` characters (base64url, like a real one's length).
+pub fn decoy_session(cx: &Cognito, chars: usize) -> String {
+    let bytes = (chars * 3 / 4).max(NONCE_BYTES + TAG_BYTES);
+    let mut raw = vec![0u8; bytes];
+    getrandom::fill(&mut raw).expect("the OS random source is available");
+    if let Some(key) = &cx.config.login_session_key {
+        let tag = tag(key, &raw[..NONCE_BYTES]);
+        raw[NONCE_BYTES..NONCE_BYTES + TAG_BYTES].copy_from_slice(&tag);
+    }
+    URL_SAFE_NO_PAD.encode(raw)
+}
+
+/// Whether `session` is one of the API's decoys (never true without a key).
+pub fn is_decoy(cx: &Cognito, session: &str) -> bool {
+    let Some(key) = &cx.config.login_session_key else {
+        return false;
+    };
+    let prefix_chars = (NONCE_BYTES + TAG_BYTES) * 4 / 3;
+    let Some(prefix) = session.get(..prefix_chars) else {
+        return false;
+    };
+    let Ok(raw) = URL_SAFE_NO_PAD.decode(prefix) else {
+        return false;
+    };
+    let expected = tag(key, &raw[..NONCE_BYTES]);
+    // Constant-time enough for a tag over random bytes: compare every byte.
+    expected
+        .iter()
+        .zip(&raw[NONCE_BYTES..NONCE_BYTES + TAG_BYTES])
+        .fold(0u8, |diff, (a, b)| diff | (a ^ b))
+        == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use std::sync::Arc;
+
+    fn cx(key: Option<&str>) -> Cognito {
+        let config = Config::from_lookup(|k| match k {
+            "USER_POOL_ID" => Some("us-east-1_x".into()),
+            "USER_POOL_CLIENT_ID" => Some("c".into()),
+            "LOGIN_SESSION_KEY" => key.map(str::to_owned),
+            _ => None,
+        })
+        .unwrap();
+        let client = crate::cognito::client(&config);
+        Cognito {
+            config: Arc::new(config),
+            client,
+        }
+    }
+
+    #[test]
+    fn decoys_are_recognised_only_with_their_key() {
+        let with_key = cx(Some("k1"));
+        let decoy = decoy_session(&with_key, 920);
+        assert!((900..=940).contains(&decoy.len()), "{}", decoy.len());
+        assert!(is_decoy(&with_key, &decoy));
+        assert!(!is_decoy(&cx(Some("k2")), &decoy));
+        assert!(!is_decoy(&cx(None), &decoy));
+        // A real-looking session is not a decoy.
+        assert!(!is_decoy(&with_key, &URL_SAFE_NO_PAD.encode([7u8; 700])));
+        assert!(!is_decoy(&with_key, "short"));
+    }
+
+    #[test]
+    fn otp_sessions_round_trip() {
+        let s = otp_session(OtpMethod::Sms, "AYAB~x");
+        assert_eq!(parse_otp_session(&s), Some((OtpMethod::Sms, "AYAB~x")));
+        assert_eq!(parse_otp_session("AYABsession"), None);
+        assert_eq!(parse_otp_session("PASSWORD~x"), None);
+        assert_eq!(parse_otp_session("EMAIL_OTP~"), None);
+    }
+}
