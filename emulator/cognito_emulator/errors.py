@@ -76,6 +76,10 @@ class FeatureUnavailableInTierException(CognitoError):
     pass
 
 
+class LimitExceededException(CognitoError):
+    pass
+
+
 INVALID_SESSION = "Invalid session for the user."
 EXPIRED_SESSION = "Invalid session for the user, session is expired."
 WRONG_CREDENTIALS = "Incorrect username or password."

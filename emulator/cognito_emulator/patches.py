@@ -7,7 +7,7 @@ from moto.cognitoidp.models import CognitoIdpBackend, CognitoIdpUser
 from moto.cognitoidp.responses import CognitoIdpResponse
 from moto.core.responses import ActionResult, EmptyResult
 
-from . import attempts, auth, mfa, poolconfig, profile, signout, signup, userauth
+from . import attempts, auth, mfa, passkeys, poolconfig, profile, signout, signup, userauth
 from .errors import UserNotFoundException
 from .lookup import find_user
 from .policy import validate_password_unless_passwordless
@@ -32,6 +32,10 @@ HANDLERS = {
     "set_user_pool_mfa_config": poolconfig.set_user_pool_mfa_config,
     "get_user_pool_mfa_config": poolconfig.get_user_pool_mfa_config,
     "get_user_auth_factors": userauth.get_user_auth_factors,
+    "start_web_authn_registration": passkeys.start_registration,
+    "complete_web_authn_registration": passkeys.complete_registration,
+    "list_web_authn_credentials": passkeys.list_credentials,
+    "delete_web_authn_credential": passkeys.delete_credential,
     "get_user": profile.get_user,
     "change_password": profile.change_password,
     "update_user_attributes": profile.update_user_attributes,

@@ -126,7 +126,18 @@ def set_user_pool_mfa_config(resp) -> dict:
         )
     if sms is not None and "SmsConfiguration" not in sms:
         raise InvalidParameterException("[SmsConfiguration] is a required member of [SmsMfaConfiguration].")
+    webauthn = resp._get_param("WebAuthnConfiguration")
+    if webauthn is not None:
+        require_essentials(pool, "Passkey")  # WebAuthnConfigurationType: "Essentials tier or higher"
+    from . import passkeys  # passkeys builds on this module
+
+    previous = (email_mfa_config(pool), passkeys.config(pool))
     set_email_mfa_config(pool, email)  # its own checks first: a refused request changes nothing else
+    try:
+        passkeys.set_config(pool, webauthn)
+    except Exception:
+        pool.email_mfa_config = previous[0]
+        raise
     backend.set_user_pool_mfa_config(pool.id, sms, token, mode)
     return mfa_config_json(pool)
 
@@ -144,6 +155,8 @@ def mfa_config_json(pool) -> dict:
     }
     if email_mfa_config(pool) is not None:
         body["EmailMfaConfiguration"] = email_mfa_config(pool)
+    if getattr(pool, "webauthn_config", None) is not None:
+        body["WebAuthnConfiguration"] = dict(pool.webauthn_config)
     return {k: v for k, v in body.items() if v is not None}
 
 

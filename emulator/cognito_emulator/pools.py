@@ -33,13 +33,16 @@ def create_pool(
     first_factors: list[str] | None = None,
     email_mfa: bool | None = None,
     tier: str | None = None,
+    web_authn: dict | None = None,
 ) -> dict:
     """Create a pool + client like a sensible production one; returns the ids tests need.
 
     first_factors is the pool's Policies.SignInPolicy.AllowedFirstAuthFactors (default: ["PASSWORD"],
     AWS's default; the seed allows SEED_FIRST_FACTORS). email_mfa gives the pool an SES sender and an
     EmailMfaConfiguration, which AWS requires for email MFA (default: on unless LITE). tier is UserPoolTier (AWS default
-    ESSENTIALS). Raises ValueError for a bad option, InvalidParameterException /
+    ESSENTIALS). web_authn {"relyingPartyId", "userVerification"?, "origins"?} is the pool's
+    WebAuthnConfiguration (SetUserPoolMfaConfig) plus the emulator's own list of allowed origins
+    (passkeys.allowed_origin); with it, first_factors defaults to PASSWORD and WEB_AUTHN. Raises ValueError for a bad option, InvalidParameterException /
     FeatureUnavailableInTierException where CreateUserPool would.
 
     Ids are a hash of name and config (HASH strategy) so the seed keeps its ids across restarts.
@@ -48,6 +51,14 @@ def create_pool(
     """
     if mfa not in MFA_MODES:
         raise ValueError(f"mfa must be one of {', '.join(MFA_MODES)}")
+    if web_authn is not None:
+        if not isinstance(web_authn, dict) or set(web_authn) - {"relyingPartyId", "userVerification", "origins"}:
+            raise ValueError("webAuthn takes relyingPartyId, userVerification and origins")
+        origins = web_authn.get("origins")
+        if origins is not None and (not isinstance(origins, list) or not all(isinstance(o, str) and o for o in origins)):
+            raise ValueError("webAuthn.origins must be a list of origins such as http://localhost:8000")
+        if first_factors is None:
+            first_factors = ["PASSWORD", "WEB_AUTHN"]
     if first_factors is None:
         first_factors = list(SEED_FIRST_FACTORS if stable else poolconfig.DEFAULT_FIRST_FACTORS)
     if not isinstance(first_factors, list) or not all(isinstance(f, str) for f in first_factors):
@@ -101,6 +112,14 @@ def create_pool(
     )
     if email_mfa:
         poolconfig.set_email_mfa_config(pool, {"Subject": "Your sign-in code", "Message": "Your code is {####}."})
+    if web_authn is not None:
+        from . import passkeys
+
+        settings = {"UserVerification": web_authn.get("userVerification", passkeys.DEFAULT_USER_VERIFICATION)}
+        if web_authn.get("relyingPartyId") is not None:
+            settings["RelyingPartyId"] = web_authn["relyingPartyId"]
+        poolconfig.require_essentials(pool, "Passkey")
+        passkeys.set_config(pool, settings, web_authn.get("origins"))
     client = backend.create_user_pool_client(
         pool.id,
         client_secret,

@@ -43,8 +43,9 @@ def _create_pool(request: Request) -> dict:
             first_factors=body.get("firstFactors"),
             email_mfa=None if body.get("emailMfa") is None else bool(body["emailMfa"]),
             tier=body.get("tier"),
+            web_authn=body.get("webAuthn"),
         )
-    except ValueError as error:  # a bad "mfa", "firstFactors" or "tier"
+    except ValueError as error:  # a bad "mfa", "firstFactors", "tier" or "webAuthn"
         raise BadRequest(400, str(error)) from None
     except CognitoError as error:  # what CreateUserPool itself refuses (e.g. SOFTWARE_TOKEN first)
         raise BadRequest(400, f"{error.error_type}: {error.message}") from None
@@ -71,7 +72,9 @@ def _expire_codes(request: Request) -> dict:
     user = find_user(pool, body.get("username"))
     if user is None:
         raise BadRequest(404, "User does not exist.")
-    return {"expired": codes.expire_user_codes(pool.id, user.id)}
+    from . import passkeys
+
+    return {"expired": codes.expire_user_codes(pool.id, user.id) + passkeys.expire_registration(pool.id, user.id)}
 
 
 ROUTES = {

@@ -36,7 +36,7 @@ import random
 
 from moto.cognitoidp.models import UserStatus
 
-from . import attempts, codes, poolconfig
+from . import attempts, codes, passkeys, poolconfig
 from .auth import _challenge, check_password, client_allows, srp_start
 from .errors import (
     CodeMismatchException,
@@ -53,7 +53,7 @@ from .lookup import check_secret_hash, find_user, prevents_existence_errors, use
 from .sessions import close_session, get_session, open_session, validity_seconds
 
 # The challenges this module answers (EMAIL_OTP is also the email-MFA challenge, see auth.py).
-CHALLENGES = ("SELECT_CHALLENGE", "PASSWORD", "PASSWORD_SRP", "EMAIL_OTP", "SMS_OTP")
+CHALLENGES = ("SELECT_CHALLENGE", "PASSWORD", "PASSWORD_SRP", "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN")
 # PREFERRED_CHALLENGE / ANSWER values (RespondToAuthChallenge ChallengeResponses doc).
 CHOICES = ("PASSWORD", "PASSWORD_SRP", "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN")
 # The answer each challenge needs besides USERNAME.
@@ -63,11 +63,17 @@ REQUIRED_ANSWER = {
     "PASSWORD_SRP": "SRP_A",
     "EMAIL_OTP": "EMAIL_OTP_CODE",
     "SMS_OTP": "SMS_OTP_CODE",
+    "WEB_AUTHN": "CREDENTIAL",  # ChallengeNameType WEB_AUTHN: "Respond ... as CREDENTIAL"
 }
 # One-time-password first factors: the attribute the code goes to, and its delivery medium.
 OTP = {"EMAIL_OTP": ("email", "EMAIL"), "SMS_OTP": ("phone_number", "SMS")}
 # ChallengeNameType spells the choices as the challenges; AuthFactorType has PASSWORD only.
-FACTOR_CHALLENGES = {"PASSWORD": ["PASSWORD", "PASSWORD_SRP"], "EMAIL_OTP": ["EMAIL_OTP"], "SMS_OTP": ["SMS_OTP"]}
+FACTOR_CHALLENGES = {
+    "PASSWORD": ["PASSWORD", "PASSWORD_SRP"],
+    "EMAIL_OTP": ["EMAIL_OTP"],
+    "SMS_OTP": ["SMS_OTP"],
+    "WEB_AUTHN": ["WEB_AUTHN"],
+}
 
 
 def _verified(user, attribute: str) -> bool:
@@ -94,12 +100,13 @@ def otp_usable(pool, user, factor: str) -> bool:
 
 
 def available_challenges(pool, user) -> list[str]:
-    """AvailableChallenges: the pool's first factors this user can use. WEB_AUTHN is never offered
-    (the emulator has no passkeys)."""
+    """AvailableChallenges: the pool's first factors this user can use; WEB_AUTHN once the user has a
+    passkey for the pool's relying party (passkeys.usable)."""
     found = []
     if "PASSWORD" in poolconfig.first_factors(pool) and user.password is not None:
         found += FACTOR_CHALLENGES["PASSWORD"]
-    return found + [factor for factor in OTP if otp_usable(pool, user, factor)]
+    found += [factor for factor in OTP if otp_usable(pool, user, factor)]
+    return found + (["WEB_AUTHN"] if passkeys.usable(pool, user) else [])
 
 
 def passwordless_sign_up_allowed(pool, client, attributes: dict) -> bool:
@@ -171,6 +178,17 @@ def _start(backend, pool, client, user, choice: str, answers: dict) -> dict:
             parameters = {k: answers[k] for k in ("USERNAME", "SRP_A", "SECRET_HASH") if answers.get(k)}
             return srp_start(backend, pool, client, parameters)
         return _challenge(pool, client, user, "PASSWORD_SRP", token=open_session(pool, client.id, user, "PASSWORD_SRP"))
+    if choice == "WEB_AUTHN":
+        if answers.get("CREDENTIAL"):
+            # ChallengeResponseType shows SELECT_CHALLENGE {ANSWER: WEB_AUTHN, CREDENTIAL} completing at
+            # once, but no challenge has been issued for such a credential to sign; AWS's answer to it
+            # is unverified, so we refuse it as a failed assertion.
+            raise NotAuthorizedException(WRONG_CREDENTIALS)
+        options, challenge = passkeys.request_options(pool, user)
+        rp_id, uv = options["rpId"], options["userVerification"]
+        token = open_session(pool, client.id, user, "WEB_AUTHN", webauthn=(challenge, rp_id, uv))
+        parameters = {"CREDENTIAL_REQUEST_OPTIONS": passkeys.compact(options)}
+        return _challenge(pool, client, user, "WEB_AUTHN", parameters, token)
     attribute, medium = OTP[choice]
     token = open_session(pool, client.id, user, choice, stage="first")
     details = codes.send(pool.id, user, choice, f"{choice}:{token}", attribute, validity_seconds(pool, client.id))
@@ -220,8 +238,12 @@ def _simulated_start(pool, client, username: str, preferred: str | None, answers
 def _simulated_challenge(pool, client, username: str, choice: str, answers: dict) -> dict:
     if (choice == "PASSWORD" and "PASSWORD" in answers) or (choice == "PASSWORD_SRP" and answers.get("SRP_A")):
         raise NotAuthorizedException(WRONG_CREDENTIALS)  # as a wrong password (the SRP flows do the same)
+    if choice == "WEB_AUTHN" and answers.get("CREDENTIAL"):
+        raise NotAuthorizedException(WRONG_CREDENTIALS)  # as for a real user (see _start)
     token = open_session(pool, client.id, None, choice, simulated=username)
     parameters = {}
+    if choice == "WEB_AUTHN":
+        parameters = {"CREDENTIAL_REQUEST_OPTIONS": passkeys.compact(passkeys.simulated_request_options(pool, username))}
     if choice in OTP:
         from .signup import simulated_delivery
 
@@ -265,6 +287,16 @@ def respond(backend, pool, client, name: str, token: str, session, answers: dict
     if name == "PASSWORD_SRP":
         close_session(token)
         return _start(backend, pool, client, user, "PASSWORD_SRP", answers)
+    if name == "WEB_AUTHN":
+        # Single use whatever the outcome: a WebAuthn challenge may be answered once (W3C WebAuthn,
+        # "Cryptographic Challenges"), so a replayed assertion meets a closed session.
+        close_session(token)
+        challenge, rp_id, uv = session.data["webauthn"]
+        passkeys.verify_assertion(pool, user, challenge, rp_id, uv, answers["CREDENTIAL"])
+        if not user.enabled:
+            raise NotAuthorizedException("User is disabled.")
+        # A passkey is a first factor after which no MFA follows (module docstring of passkeys.py).
+        return backend._log_user_in(pool, client, user.username)
     return _check_code(backend, pool, client, user, name, token, answers)
 
 
@@ -303,7 +335,7 @@ def _respond_simulated(pool, client, name: str, token: str, session, answers: di
             raise InvalidParameterException(f"Invalid ANSWER: {choice}")
         close_session(token)
         return _simulated_challenge(pool, client, username, choice, answers)
-    if name in ("PASSWORD", "PASSWORD_SRP"):
+    if name in ("PASSWORD", "PASSWORD_SRP", "WEB_AUTHN"):
         close_session(token)
         raise NotAuthorizedException(WRONG_CREDENTIALS)
     raise CodeMismatchException(WRONG_CODE_OR_STATE)  # session stays, as for a wrong code
@@ -316,7 +348,8 @@ def configured_factors(pool, user) -> list[str]:
     """ConfiguredUserAuthFactors, in AuthFactorType order. API reference: "The authentication types
     that are available to the user with USER_AUTH sign-in ... PASSWORD can only be used as a first
     authentication factor. SOFTWARE_TOKEN can only be used as an MFA factor. EMAIL_OTP, SMS_OTP, and
-    WEB_AUTHN can be used as either a first authentication factor or an MFA factor." A real
+    WEB_AUTHN can be used as either a first authentication factor or an MFA factor." WEB_AUTHN is
+    listed once the user has registered a passkey (our reading; unverified). A real
     AdminGetUserAuthFactors answered [PASSWORD, EMAIL_OTP, SOFTWARE_TOKEN] for a user with a password,
     an email and a verified TOTP but no MFA turned on (third-party capture, 2026-09)."""
     found = []
@@ -328,6 +361,8 @@ def configured_factors(pool, user) -> list[str]:
         found.append("SMS_OTP")
     if user.token_verified:
         found.append("SOFTWARE_TOKEN")
+    if passkeys.has_passkey(user):
+        found.append("WEB_AUTHN")
     return found
 
 
