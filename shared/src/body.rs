@@ -75,6 +75,7 @@ fn message(path: &str, inner: &str) -> String {
         let expected = match expected {
             "a boolean" => "true or false (a JSON boolean)",
             "variant identifier" | "string or map" => "a string",
+            "a map" => "a JSON object",
             other => other,
         };
         return format!("`{path}` must be {expected}.");

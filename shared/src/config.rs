@@ -78,6 +78,14 @@ pub struct Config {
     /// LOGIN_SESSION_KEY (else the client secret): the key that marks the API's decoy login sessions,
     /// so that they can be told from Cognito's without anyone else telling them apart.
     pub login_session_key: Option<String>,
+    /// PASSKEY_REGISTRATION_MAX_AGE_SECONDS: how recent a sign-in (the access token's `auth_time`) must be
+    /// to add a passkey, so that a stolen access token is not enough to plant one.
+    pub passkey_registration_max_age: Duration,
+    /// PASSKEY_RELYING_PARTY_ID: the pool's WebAuthn relying party (the app's domain), used to make the
+    /// decoy passkey step of an unknown user look like a real one.
+    pub passkey_relying_party_id: Option<String>,
+    /// PASSKEY_USER_VERIFICATION: `preferred` (default) or `required`, as the pool's setting.
+    pub passkey_user_verification: String,
 }
 
 // The client secret must never reach a log line, even through `{:?}`.
@@ -227,6 +235,21 @@ impl Config {
             user_pool_id,
             client_id,
             login_session_key: get("LOGIN_SESSION_KEY").or_else(|| client_secret.clone()),
+            passkey_registration_max_age: Duration::from_secs(number(
+                &get,
+                "PASSKEY_REGISTRATION_MAX_AGE_SECONDS",
+                300u64,
+            )?),
+            passkey_relying_party_id: get("PASSKEY_RELYING_PARTY_ID"),
+            passkey_user_verification: match get("PASSKEY_USER_VERIFICATION").as_deref() {
+                None | Some("preferred") => "preferred".to_owned(),
+                Some("required") => "required".to_owned(),
+                Some(other) => {
+                    return Err(ConfigError(format!(
+                        "PASSKEY_USER_VERIFICATION must be preferred or required, got {other:?}"
+                    )))
+                }
+            },
             client_secret,
             sign_in_methods,
             region,

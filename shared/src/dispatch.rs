@@ -8,7 +8,7 @@ use crate::cognito::Cognito;
 use crate::credentials::{authenticate, AccessToken, Rotation};
 use crate::error::ApiError;
 use crate::http::{ApiRequest, Reply};
-use crate::operations::{account, login, mfa, password, profile, session, signup, totp};
+use crate::operations::{account, login, mfa, passkeys, password, profile, session, signup, totp};
 use crate::routes::Operation;
 use http::HeaderMap;
 use serde::de::DeserializeOwned;
@@ -63,6 +63,31 @@ pub async fn dispatch(
         }
         Op::PasswordChange => {
             signed_in(cx, headers, fields, Rotation::Refuse, password::change).await
+        }
+        Op::LoginPasskey => public(cx, fields, login::passkey).await,
+        Op::PasskeysRegisterStart => {
+            signed_in(
+                cx,
+                headers,
+                fields,
+                Rotation::Refuse,
+                passkeys::register_start,
+            )
+            .await
+        }
+        Op::PasskeysRegisterComplete => {
+            signed_in(
+                cx,
+                headers,
+                fields,
+                Rotation::Refuse,
+                passkeys::register_complete,
+            )
+            .await
+        }
+        Op::PasskeysList => signed_in(cx, headers, fields, Rotation::Refuse, passkeys::list).await,
+        Op::PasskeysDelete => {
+            signed_in(cx, headers, fields, Rotation::Refuse, passkeys::delete).await
         }
         Op::AccountFactors => {
             signed_in(cx, headers, fields, Rotation::Refuse, account::factors).await

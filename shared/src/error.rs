@@ -46,6 +46,14 @@ pub enum ApiError {
     /// cross-site without a preflight).
     #[error("The request body must be sent as `Content-Type: application/json`.")]
     UnsupportedMediaType,
+    /// Adding a passkey needs a fresh sign-in: the access token's `auth_time` is too old.
+    #[error("Sign in again to add a passkey: this session signed in too long ago.")]
+    ReauthenticationRequired,
+    /// The browser's passkey credential did not verify; the message says why.
+    #[error("{0}")]
+    PasskeyRejected(&'static str),
+    #[error("The user has no passkey with this credential id.")]
+    PasskeyNotFound,
     #[error("No such route.")]
     NotFound,
     #[error("This route only accepts POST.")]
@@ -81,6 +89,9 @@ impl ApiError {
             ApiError::UpstreamUnavailable => "upstream_unavailable",
             ApiError::CsrfRejected => "csrf_rejected",
             ApiError::UnsupportedMediaType => "unsupported_media_type",
+            ApiError::ReauthenticationRequired => "reauthentication_required",
+            ApiError::PasskeyRejected(_) => "passkey_rejected",
+            ApiError::PasskeyNotFound => "passkey_not_found",
             ApiError::NotFound => "not_found",
             ApiError::MethodNotAllowed => "method_not_allowed",
             ApiError::Internal => "internal",
@@ -94,18 +105,20 @@ impl ApiError {
             | ApiError::CodeMismatch
             | ApiError::ExpiredCode
             | ApiError::MfaNotSetUp(_)
-            | ApiError::UnsupportedChallenge(_) => StatusCode::BAD_REQUEST,
+            | ApiError::UnsupportedChallenge(_)
+            | ApiError::PasskeyRejected(_) => StatusCode::BAD_REQUEST,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::NotAuthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::UserNotConfirmed
             | ApiError::PasswordResetRequired
-            | ApiError::CsrfRejected => StatusCode::FORBIDDEN,
+            | ApiError::CsrfRejected
+            | ApiError::ReauthenticationRequired => StatusCode::FORBIDDEN,
             ApiError::UsernameExists | ApiError::AliasExists => StatusCode::CONFLICT,
             ApiError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             ApiError::UpstreamError => StatusCode::BAD_GATEWAY,
             ApiError::UpstreamUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::NotFound | ApiError::PasskeyNotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -193,6 +206,22 @@ impl CognitoFailure {
             "MFAMethodNotFoundException" | "SoftwareTokenMFANotFoundException" => {
                 ApiError::MfaNotSetUp("This multi-factor method is not set up for the user.")
             }
+            // The browser's credential did not verify (CompleteWebAuthnRegistration).
+            "WebAuthnRelyingPartyMismatchException" => ApiError::PasskeyRejected(
+                "The passkey was made for another relying party (site) than this user pool's.",
+            ),
+            "WebAuthnOriginNotAllowedException" => ApiError::PasskeyRejected(
+                "The passkey was made on a page whose origin this user pool does not allow.",
+            ),
+            "WebAuthnCredentialNotSupportedException" => ApiError::PasskeyRejected(
+                "This kind of passkey (its algorithm or attestation) is not supported.",
+            ),
+            "WebAuthnChallengeNotFoundException" => ApiError::PasskeyRejected(
+                "The registration expired or was already used: start it again.",
+            ),
+            "WebAuthnClientMismatchException" => ApiError::PasskeyRejected(
+                "The registration was started by another app client: start it again here.",
+            ),
             "TooManyRequestsException"
             | "LimitExceededException"
             | "TooManyFailedAttemptsException" => ApiError::TooManyRequests,
@@ -213,7 +242,9 @@ impl CognitoFailure {
             | "InvalidEmailRoleAccessPolicyException"
             | "UnsupportedOperationException"
             | "ForbiddenException"
-            | "UserPoolAddOnNotEnabledException" => ApiError::Internal,
+            | "UserPoolAddOnNotEnabledException"
+            | "WebAuthnNotEnabledException"
+            | "WebAuthnConfigurationMissingException" => ApiError::Internal,
             _ => ApiError::UpstreamError,
         }
     }
@@ -247,6 +278,9 @@ mod tests {
             ApiError::UpstreamUnavailable,
             ApiError::CsrfRejected,
             ApiError::UnsupportedMediaType,
+            ApiError::ReauthenticationRequired,
+            ApiError::PasskeyRejected("x"),
+            ApiError::PasskeyNotFound,
             ApiError::NotFound,
             ApiError::MethodNotAllowed,
             ApiError::Internal,

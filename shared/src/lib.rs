@@ -28,6 +28,7 @@ pub mod cognito;
 pub mod config;
 pub mod credentials;
 pub mod dispatch;
+pub mod document;
 pub mod error;
 pub mod http;
 pub mod lambda;

@@ -51,6 +51,11 @@ operations! {
     AccountDelete => "/account/delete", "account-delete";
     SessionRevoke => "/session/revoke", "session-revoke";
     AccountFactors => "/account/factors", "account-factors";
+    LoginPasskey => "/login/passkey", "login-passkey";
+    PasskeysRegisterStart => "/passkeys/register/start", "passkeys-register-start";
+    PasskeysRegisterComplete => "/passkeys/register/complete", "passkeys-register-complete";
+    PasskeysList => "/passkeys/list", "passkeys-list";
+    PasskeysDelete => "/passkeys/delete", "passkeys-delete";
 }
 
 impl Operation {
@@ -86,6 +91,10 @@ impl Operation {
                 | Operation::MfaTotpVerify
                 | Operation::AccountDelete
                 | Operation::AccountFactors
+                | Operation::PasskeysRegisterStart
+                | Operation::PasskeysRegisterComplete
+                | Operation::PasskeysList
+                | Operation::PasskeysDelete
         )
     }
 

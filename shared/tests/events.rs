@@ -6,22 +6,27 @@ mod common;
 
 use aws_sdk_cognitoidentityprovider::operation::{
     admin_get_user::AdminGetUserOutput, associate_software_token::AssociateSoftwareTokenOutput,
-    change_password::ChangePasswordOutput, confirm_forgot_password::ConfirmForgotPasswordOutput,
-    confirm_sign_up::ConfirmSignUpOutput, delete_user::DeleteUserOutput,
-    delete_user_attributes::DeleteUserAttributesOutput, forgot_password::ForgotPasswordOutput,
+    change_password::ChangePasswordOutput,
+    complete_web_authn_registration::CompleteWebAuthnRegistrationOutput,
+    confirm_forgot_password::ConfirmForgotPasswordOutput, confirm_sign_up::ConfirmSignUpOutput,
+    delete_user::DeleteUserOutput, delete_user_attributes::DeleteUserAttributesOutput,
+    delete_web_authn_credential::DeleteWebAuthnCredentialOutput,
+    forgot_password::ForgotPasswordOutput,
     get_tokens_from_refresh_token::GetTokensFromRefreshTokenOutput, get_user::GetUserOutput,
     get_user_attribute_verification_code::GetUserAttributeVerificationCodeOutput,
     get_user_auth_factors::GetUserAuthFactorsOutput, global_sign_out::GlobalSignOutOutput,
-    initiate_auth::InitiateAuthOutput, resend_confirmation_code::ResendConfirmationCodeOutput,
+    initiate_auth::InitiateAuthOutput, list_web_authn_credentials::ListWebAuthnCredentialsOutput,
+    resend_confirmation_code::ResendConfirmationCodeOutput,
     respond_to_auth_challenge::RespondToAuthChallengeOutput, revoke_token::RevokeTokenOutput,
     set_user_mfa_preference::SetUserMfaPreferenceOutput, sign_up::SignUpOutput,
+    start_web_authn_registration::StartWebAuthnRegistrationOutput,
     update_user_attributes::UpdateUserAttributesOutput,
     verify_software_token::VerifySoftwareTokenOutput,
     verify_user_attribute::VerifyUserAttributeOutput,
 };
 use aws_sdk_cognitoidentityprovider::types::{
     AttributeType, AuthFactorType, AuthenticationResultType, CodeDeliveryDetailsType,
-    DeliveryMediumType, VerifySoftwareTokenResponseType,
+    DeliveryMediumType, VerifySoftwareTokenResponseType, WebAuthnCredentialDescription,
 };
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_smithy_mocks::{mock, Rule};
@@ -60,7 +65,10 @@ fn expected_keys(function: &str) -> Option<&'static [&'static str]> {
         "signup-confirm" => STATUS,
         "signup-resend" => &["codeDeliveryDetails"],
         "login" | "login-mfa" | "login-new-password" | "login-select" | "login-otp"
-        | "session-refresh" => TOKENS,
+        | "login-passkey" | "session-refresh" => TOKENS,
+        "passkeys-register-start" => &["credentialCreationOptions"],
+        "passkeys-register-complete" | "passkeys-delete" => STATUS,
+        "passkeys-list" => &["nextToken", "passkeys"],
         "account-factors" => &["mfaMethods", "preferredMfa", "signInMethods"],
         "logout" => STATUS,
         "mfa-get" => &["enabled", "methods", "preferred"],
@@ -274,6 +282,47 @@ fn cognito_rules() -> Vec<(&'static str, Rule)> {
             }),
         ),
         (
+            "StartWebAuthnRegistration",
+            mock!(Client::start_web_authn_registration).then_output(|| {
+                StartWebAuthnRegistrationOutput::builder()
+                    .credential_creation_options(shared::document::from_json(&serde_json::json!({
+                        "challenge": "q1w2e3r4", "rp": {"id": "example.com", "name": "Example"},
+                        "user": {"id": "NWYyYTBj", "name": "alice", "displayName": "alice"},
+                        "pubKeyCredParams": [{"type": "public-key", "alg": -7}]
+                    })))
+                    .build()
+                    .unwrap()
+            }),
+        ),
+        (
+            "CompleteWebAuthnRegistration",
+            mock!(Client::complete_web_authn_registration)
+                .then_output(|| CompleteWebAuthnRegistrationOutput::builder().build()),
+        ),
+        (
+            "ListWebAuthnCredentials",
+            mock!(Client::list_web_authn_credentials).then_output(|| {
+                ListWebAuthnCredentialsOutput::builder()
+                    .credentials(
+                        WebAuthnCredentialDescription::builder()
+                            .credential_id("hcOkHVhsNGVyIBOJ1CbXQw")
+                            .friendly_credential_name("Chrome on Linux")
+                            .relying_party_id("example.com")
+                            .authenticator_transports("internal")
+                            .created_at(aws_smithy_types::DateTime::from_secs(1767225600))
+                            .build()
+                            .unwrap(),
+                    )
+                    .build()
+                    .unwrap()
+            }),
+        ),
+        (
+            "DeleteWebAuthnCredential",
+            mock!(Client::delete_web_authn_credential)
+                .then_output(|| DeleteWebAuthnCredentialOutput::builder().build()),
+        ),
+        (
             "RevokeToken",
             mock!(Client::revoke_token).then_output(|| RevokeTokenOutput::builder().build()),
         ),
@@ -313,7 +362,13 @@ fn event_files() -> Vec<(String, PathBuf)> {
 #[tokio::test]
 async fn every_event_runs_through_its_functions_handler() {
     let rules = cognito_rules();
-    let app = common::app(&rules.iter().map(|(_, rule)| rule).collect::<Vec<_>>());
+    // The events' access token signed in on 2026-01-01: registering a passkey needs a fresh sign-in, so
+    // the window is widened here (shared/tests/passkeys.rs tests the refusal).
+    let config = common::config_with(&[("PASSKEY_REGISTRATION_MAX_AGE_SECONDS", "3153600000")]);
+    let app = common::app_with(
+        config,
+        &rules.iter().map(|(_, rule)| rule).collect::<Vec<_>>(),
+    );
     let files = event_files();
     assert!(!files.is_empty(), "no events/*.json");
     let mut failures = Vec::new();

@@ -91,6 +91,9 @@ fn all_errors() -> Vec<ApiError> {
         ApiError::UpstreamUnavailable,
         ApiError::CsrfRejected,
         ApiError::UnsupportedMediaType,
+        ApiError::ReauthenticationRequired,
+        ApiError::PasskeyRejected("x"),
+        ApiError::PasskeyNotFound,
         ApiError::NotFound,
         ApiError::MethodNotAllowed,
         ApiError::Internal,
@@ -115,6 +118,9 @@ fn all_errors() -> Vec<ApiError> {
             | ApiError::UpstreamUnavailable
             | ApiError::CsrfRejected
             | ApiError::UnsupportedMediaType
+            | ApiError::ReauthenticationRequired
+            | ApiError::PasskeyRejected(_)
+            | ApiError::PasskeyNotFound
             | ApiError::NotFound
             | ApiError::MethodNotAllowed
             | ApiError::Internal => {}

@@ -116,10 +116,28 @@ pub fn parse_otp_session(login_session: &str) -> Option<(OtpMethod, &str)> {
     (!session.is_empty()).then_some((method, session))
 }
 
-fn tag(key: &str, nonce: &[u8]) -> [u8; TAG_BYTES] {
+/// What a session the API made up stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decoy {
+    /// Leads nowhere: no code, password or passkey satisfies it.
+    Dead,
+    /// A sign-up's `loginSession` where Cognito gave none: /signup/confirm confirms without signing in.
+    ConfirmOnly,
+}
+
+impl Decoy {
+    fn label(self) -> &'static [u8] {
+        match self {
+            Decoy::Dead => b"cognito-user-pool-rs decoy login session",
+            Decoy::ConfirmOnly => b"cognito-user-pool-rs confirm-only sign-up session",
+        }
+    }
+}
+
+fn tag(key: &str, kind: Decoy, nonce: &[u8]) -> [u8; TAG_BYTES] {
     let mut mac =
         Hmac::<Sha256>::new_from_slice(key.as_bytes()).expect("HMAC takes keys of any length");
-    mac.update(b"cognito-user-pool-rs decoy login session");
+    mac.update(kind.label());
     mac.update(nonce);
     let full = mac.finalize().into_bytes();
     let mut out = [0u8; TAG_BYTES];
@@ -127,20 +145,30 @@ fn tag(key: &str, nonce: &[u8]) -> [u8; TAG_BYTES] {
     out
 }
 
-/// A decoy session of about `chars` characters (base64url, like a real one's length).
+/// A dead decoy session of about `chars` characters (base64url, like a real one's length).
 pub fn decoy_session(cx: &Cognito, chars: usize) -> String {
+    made_up_session(cx, Decoy::Dead, chars)
+}
+
+/// A made-up session of `kind`, of about `chars` characters.
+pub fn made_up_session(cx: &Cognito, kind: Decoy, chars: usize) -> String {
     let bytes = (chars * 3 / 4).max(NONCE_BYTES + TAG_BYTES);
     let mut raw = vec![0u8; bytes];
     getrandom::fill(&mut raw).expect("the OS random source is available");
     if let Some(key) = &cx.config.login_session_key {
-        let tag = tag(key, &raw[..NONCE_BYTES]);
+        let tag = tag(key, kind, &raw[..NONCE_BYTES]);
         raw[NONCE_BYTES..NONCE_BYTES + TAG_BYTES].copy_from_slice(&tag);
     }
     URL_SAFE_NO_PAD.encode(raw)
 }
 
-/// Whether `session` is one of the API's decoys (never true without a key).
+/// Whether `session` is one of the API's dead decoys (never true without a key).
 pub fn is_decoy(cx: &Cognito, session: &str) -> bool {
+    is_made_up(cx, Decoy::Dead, session)
+}
+
+/// Whether `session` is one the API made up as `kind` (never true without a key).
+pub fn is_made_up(cx: &Cognito, kind: Decoy, session: &str) -> bool {
     let Some(key) = &cx.config.login_session_key else {
         return false;
     };
@@ -151,7 +179,7 @@ pub fn is_decoy(cx: &Cognito, session: &str) -> bool {
     let Ok(raw) = URL_SAFE_NO_PAD.decode(prefix) else {
         return false;
     };
-    let expected = tag(key, &raw[..NONCE_BYTES]);
+    let expected = tag(key, kind, &raw[..NONCE_BYTES]);
     // Constant-time enough for a tag over random bytes: compare every byte.
     expected
         .iter()
@@ -192,6 +220,10 @@ mod tests {
         // A real-looking session is not a decoy.
         assert!(!is_decoy(&with_key, &URL_SAFE_NO_PAD.encode([7u8; 700])));
         assert!(!is_decoy(&with_key, "short"));
+        // The kinds are told apart.
+        let confirm_only = made_up_session(&with_key, Decoy::ConfirmOnly, 920);
+        assert!(is_made_up(&with_key, Decoy::ConfirmOnly, &confirm_only));
+        assert!(!is_decoy(&with_key, &confirm_only));
     }
 
     #[test]

@@ -139,6 +139,12 @@ pub enum LoginStep {
         login_session: String,
         method: String,
     },
+    /// Sign in with a passkey: `navigator.credentials.get` with these options, then /login/passkey.
+    Passkey {
+        login_session: String,
+        /// Cognito's CREDENTIAL_REQUEST_OPTIONS (a JSON string there), as an object.
+        credential_request_options: serde_json::Value,
+    },
 }
 
 /// What a login step leads to: tokens, or the next step.

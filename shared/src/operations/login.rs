@@ -19,6 +19,7 @@ use crate::error::ApiError;
 use crate::values::{AttributeMap, Code, LoginSession, Password, Username};
 use aws_sdk_cognitoidentityprovider::types::ChallengeNameType;
 use serde::Deserialize;
+use serde_json::{Map, Value};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -26,26 +27,19 @@ pub struct LoginRequest {
     pub username: Username,
     /// Sign in with the password (the configured LOGIN_FLOW).
     pub password: Option<Password>,
-    /// Or with a one-time code sent this way. With neither: a `SELECT_METHOD` step.
-    pub method: Option<CodeMethod>,
+    /// Or with a one-time code sent this way, or a passkey. With neither: a `SELECT_METHOD` step.
+    pub method: Option<LoginMethod>,
 }
 
-/// The one-time-code methods of /login.
+/// The passwordless methods of /login.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-pub enum CodeMethod {
+pub enum LoginMethod {
     #[serde(rename = "EMAIL_OTP")]
     EmailOtp,
     #[serde(rename = "SMS_OTP")]
     SmsOtp,
-}
-
-impl CodeMethod {
-    fn otp(self) -> OtpMethod {
-        match self {
-            CodeMethod::EmailOtp => OtpMethod::Email,
-            CodeMethod::SmsOtp => OtpMethod::Sms,
-        }
-    }
+    #[serde(rename = "WEB_AUTHN")]
+    WebAuthn,
 }
 
 /// The methods of /login/select.
@@ -57,6 +51,18 @@ pub enum SelectedMethod {
     EmailOtp,
     #[serde(rename = "SMS_OTP")]
     SmsOtp,
+    #[serde(rename = "WEB_AUTHN")]
+    WebAuthn,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PasskeyRequest {
+    pub username: Username,
+    /// The `PASSKEY` step's, unchanged.
+    pub login_session: LoginSession,
+    /// The browser's AuthenticationResponseJSON (`credential.toJSON()`), as an object.
+    pub credential: Map<String, Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -135,9 +141,21 @@ pub async fn login(cx: &Cognito, request: LoginRequest) -> Result<LoginOutcome, 
     let username = request.username.as_str();
     match (request.password, request.method) {
         (Some(password), None) => authenticate(cx, username, password.as_str()).await,
+        (None, Some(LoginMethod::WebAuthn)) => {
+            allowed(cx, SignInMethod::WebAuthn)?;
+            let answer = initiate(cx, username, Some("WEB_AUTHN"), None, None, BAD_LOGIN).await;
+            passkey_step(
+                cx,
+                answer.map(|o| (o.challenge_name, o.session, o.challenge_parameters)),
+            )
+        }
         (None, Some(method)) => {
-            allowed(cx, method.otp().sign_in_method())?;
-            code_login(cx, username, method.otp()).await
+            let method = match method {
+                LoginMethod::EmailOtp => OtpMethod::Email,
+                _ => OtpMethod::Sms,
+            };
+            allowed(cx, method.sign_in_method())?;
+            code_login(cx, username, method).await
         }
         (None, None)
             if cx
@@ -202,6 +220,88 @@ fn otp_step(
         method: method.as_str().to_owned(),
     }))
 }
+
+/// What Cognito answered to a request for the WEB_AUTHN challenge.
+type ChallengeAnswer = (
+    Option<ChallengeNameType>,
+    Option<String>,
+    Option<std::collections::HashMap<String, String>>,
+);
+
+/// The `PASSKEY` step: Cognito's WEB_AUTHN challenge, or (an unknown user, a user without a passkey) a
+/// decoy with the same keys whose options name no credential of anyone.
+fn passkey_step(
+    cx: &Cognito,
+    answer: Result<ChallengeAnswer, ApiError>,
+) -> Result<LoginOutcome, ApiError> {
+    let session_chars = match answer {
+        Ok((Some(ChallengeNameType::WebAuthn), Some(session), parameters))
+            if !session.is_empty() =>
+        {
+            let options = parameters
+                .as_ref()
+                .and_then(|p| p.get("CREDENTIAL_REQUEST_OPTIONS"))
+                .and_then(|raw| serde_json::from_str::<Value>(raw).ok())
+                .filter(Value::is_object)
+                .ok_or_else(|| {
+                    tracing::error!("Cognito sent a WEB_AUTHN challenge without readable CREDENTIAL_REQUEST_OPTIONS");
+                    ApiError::UpstreamError
+                })?;
+            return Ok(LoginOutcome::Step(LoginStep::Passkey {
+                login_session: session,
+                credential_request_options: options,
+            }));
+        }
+        Ok((_, session, _)) => session.map_or(TYPICAL_SESSION_CHARS, |s| s.len()),
+        Err(err) if reveals_the_account(&err) => TYPICAL_SESSION_CHARS,
+        Err(other) => return Err(other),
+    };
+    Ok(LoginOutcome::Step(LoginStep::Passkey {
+        login_session: decoy_session(cx, session_chars),
+        credential_request_options: decoy_request_options(cx),
+    }))
+}
+
+/// Options shaped like Cognito's, for no credential: a fresh random challenge, the pool's relying party.
+fn decoy_request_options(cx: &Cognito) -> Value {
+    let mut options = serde_json::json!({
+        "challenge": decoy_session(cx, 43),
+        "timeout": 180000,
+        "allowCredentials": [],
+        "userVerification": cx.config.passkey_user_verification,
+    });
+    if let Some(rp_id) = &cx.config.passkey_relying_party_id {
+        options["rpId"] = Value::String(rp_id.clone());
+    }
+    options
+}
+
+/// /login/passkey: the browser's assertion for a `PASSKEY` step.
+pub async fn passkey(cx: &Cognito, request: PasskeyRequest) -> Result<LoginOutcome, ApiError> {
+    let session = request.login_session.as_str();
+    if is_decoy(cx, session) {
+        return Err(ApiError::NotAuthorized(PASSKEY_FAILED));
+    }
+    // Cognito takes the AuthenticationResponseJSON as a string.
+    let credential = Value::Object(request.credential).to_string();
+    let output = answer_challenge(
+        cx,
+        ChallengeNameType::WebAuthn,
+        request.username.as_str(),
+        session,
+        &[("CREDENTIAL", credential.as_str())],
+    )
+    .await
+    .map_err(|err| match err {
+        ApiError::NotAuthorized(_) | ApiError::InvalidRequest(_) => {
+            ApiError::NotAuthorized(PASSKEY_FAILED)
+        }
+        other => other,
+    })?;
+    next_step(&output)
+}
+
+const PASSKEY_FAILED: &str = "The passkey sign-in failed: try again, or log in another way.";
 
 /// Refusals that depend on the account (unknown, unconfirmed, no such method...), which the passwordless
 /// steps must not show. Throttling and Cognito being down still show.
@@ -290,6 +390,27 @@ pub async fn select(cx: &Cognito, request: SelectRequest) -> Result<LoginOutcome
                 other => other,
             })?;
             next_step(&output)
+        }
+        (SelectedMethod::WebAuthn, None) => {
+            allowed(cx, SignInMethod::WebAuthn)?;
+            if is_decoy(cx, session) {
+                return passkey_step(cx, Ok((None, Some(session.to_owned()), None)));
+            }
+            let answer = answer_challenge(
+                cx,
+                ChallengeNameType::SelectChallenge,
+                username,
+                session,
+                &[("ANSWER", "WEB_AUTHN")],
+            )
+            .await;
+            let answer = match answer {
+                Err(ApiError::NotAuthorized(_)) => {
+                    return Err(ApiError::NotAuthorized(BAD_SESSION))
+                }
+                other => other.map(|o| (o.challenge_name, o.session, o.challenge_parameters)),
+            };
+            passkey_step(cx, answer)
         }
         (SelectedMethod::Password, None) => Err(ApiError::invalid(
             "`password` is required with `method` PASSWORD.",

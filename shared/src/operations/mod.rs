@@ -6,6 +6,7 @@
 pub mod account;
 pub mod login;
 pub mod mfa;
+pub mod passkeys;
 pub mod password;
 pub mod profile;
 pub mod session;

@@ -3,7 +3,9 @@
 //! `loginSession`; send the code again.
 
 use crate::answers::{Delivery, Status, SUCCESS};
-use crate::auth::passwordless::{decoy_session, initiate, is_decoy, TYPICAL_SESSION_CHARS};
+use crate::auth::passwordless::{
+    decoy_session, initiate, is_decoy, is_made_up, made_up_session, Decoy, TYPICAL_SESSION_CHARS,
+};
 use crate::auth::steps::{respond, AuthStep, LoginOutcome};
 use crate::cognito::{delivery, failure, CodeDelivery, Cognito};
 use crate::config::SignInMethod;
@@ -106,8 +108,22 @@ pub async fn signup(cx: &Cognito, request: SignupRequest) -> Result<SignupRespon
         user_confirmed: output.user_confirmed(),
         user_sub: output.user_sub().to_owned(),
         code_delivery_details: delivery(output.code_delivery_details()),
-        login_session: output.session().map(str::to_owned),
+        login_session: signs_in_by_user_auth(cx).then(|| match output.session() {
+            Some(session) if !session.is_empty() => session.to_owned(),
+            // So that every answer of this pool has the key: confirming with it only confirms.
+            _ => made_up_session(cx, Decoy::ConfirmOnly, TYPICAL_SESSION_CHARS),
+        }),
     })
+}
+
+/// Whether sign-ups answer a `loginSession`: where the pool signs in by code (USER_AUTH), always, and
+/// never elsewhere, whatever Cognito returns, so that the keys of the answer cannot depend on the account
+/// (a duplicate hidden by HIDE_EXISTING_USERS has the same keys as a real sign-up).
+fn signs_in_by_user_auth(cx: &Cognito) -> bool {
+    cx.config
+        .sign_in_methods
+        .iter()
+        .any(|m| *m != SignInMethod::Password)
 }
 
 /// A sign-up without a password needs a pool that signs in by code, and the email or phone number the
@@ -160,19 +176,13 @@ fn hidden_duplicate(cx: &Cognito, username: &str, attributes: &[AttributeType]) 
         (None, Some(phone)) => Some(masked(mask_phone(phone), "SMS", "phone_number")),
         (None, None) => None,
     };
-    // A real sign-up's answer has a Session where the pool signs in without a password (USER_AUTH):
-    // so does this one, a decoy that /signup/confirm answers with `code_mismatch`.
-    let passwordless = cx
-        .config
-        .sign_in_methods
-        .iter()
-        .any(|m| *m != SignInMethod::Password);
+    // The same keys as a real sign-up: a decoy session, which /signup/confirm answers `code_mismatch`.
     SignupResponse {
         username: username.to_owned(),
         user_confirmed: false,
         user_sub: crate::random::uuid_v4(),
         code_delivery_details,
-        login_session: passwordless.then(|| decoy_session(cx, TYPICAL_SESSION_CHARS)),
+        login_session: signs_in_by_user_auth(cx).then(|| decoy_session(cx, TYPICAL_SESSION_CHARS)),
     }
 }
 
@@ -206,6 +216,10 @@ pub async fn confirm(cx: &Cognito, request: ConfirmRequest) -> Result<ConfirmOut
     if is_decoy(cx, login_session.as_str()) {
         // The sign-up was a hidden duplicate: nothing to confirm, whatever the account's state.
         return Err(ApiError::CodeMismatch);
+    }
+    if is_made_up(cx, Decoy::ConfirmOnly, login_session.as_str()) {
+        confirm_sign_up(cx, username, code, None).await?;
+        return Ok(ConfirmOutcome::Confirmed(SUCCESS));
     }
     let session = match confirm_sign_up(cx, username, code, Some(login_session.as_str())).await {
         Ok(session) => session,
