@@ -186,8 +186,14 @@ def test_user_verification_required(emulator, idp):
     started = passkey_challenge(emulator, pool, user)
     options = started["ChallengeParameters"]["CREDENTIAL_REQUEST_OPTIONS"]
     assert emulator.answer(pool, started, user, CREDENTIAL=authenticator.get(options, ORIGIN))["AuthenticationResult"]
-    # "preferred" accepts an authenticator without user verification.
-    user, token = signed_in(emulator, emulator.new_pool(webAuthn=LOCAL))
+    # "preferred" accepts an authenticator without user verification, at registration and sign-in.
+    pool = emulator.new_pool(webAuthn=LOCAL)
+    user, token = signed_in(emulator, pool)
+    plain = Authenticator(user_verifying=False)
+    register(idp, token, plain)
+    started = passkey_challenge(emulator, pool, user)
+    options = started["ChallengeParameters"]["CREDENTIAL_REQUEST_OPTIONS"]
+    assert emulator.answer(pool, started, user, CREDENTIAL=plain.get(options, ORIGIN))["AuthenticationResult"]
 
 
 def test_replayed_forged_and_wrong_assertions(emulator, idp, pk_pool):
