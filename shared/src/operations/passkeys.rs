@@ -120,7 +120,15 @@ pub async fn register_complete(
         .credential(document::from_json(&Value::Object(request.credential)))
         .send()
         .await
-        .map_err(|err| passkey_error(failure("CompleteWebAuthnRegistration", err)))?;
+        .map_err(|err| {
+            let failure = failure("CompleteWebAuthnRegistration", err);
+            match failure.exception() {
+                Some("InvalidParameterException") => ApiError::PasskeyRejected(
+                    "The passkey credential is malformed, or already registered.",
+                ),
+                _ => passkey_error(failure),
+            }
+        })?;
     Ok(SUCCESS)
 }
 
