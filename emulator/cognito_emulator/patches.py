@@ -7,7 +7,7 @@ from moto.cognitoidp.models import CognitoIdpBackend, CognitoIdpUser
 from moto.cognitoidp.responses import CognitoIdpResponse
 from moto.core.responses import ActionResult, EmptyResult
 
-from . import attempts, auth, mfa, passkeys, poolconfig, profile, signout, signup, userauth
+from . import attempts, auth, authtime, mfa, passkeys, poolconfig, profile, signout, signup, userauth
 from .errors import UserNotFoundException
 from .lookup import find_user
 from .policy import validate_password_unless_passwordless
@@ -138,3 +138,4 @@ def install() -> None:
     CognitoIdpBackend.admin_delete_user_attributes = _admin_delete_user_attributes
     CognitoIdpBackend._log_user_in = _log_user_in
     poolconfig.install()
+    authtime.install()

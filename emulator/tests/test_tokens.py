@@ -80,3 +80,21 @@ def test_admin_deleted_users_token_does_not_reach_a_new_user_of_that_name(emulat
     emulator.confirmed_user(pool, username=user)
     with raises("NotAuthorizedException"):
         idp.get_user(AccessToken=token)
+
+
+def test_a_refresh_keeps_the_sign_ins_auth_time(emulator, idp, pool):
+    import base64
+    import json
+    import time
+
+    def claims(token: str) -> dict:
+        payload = token.split(".")[1]
+        return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+
+    signed_in = emulator.tokens(pool, emulator.confirmed_user(pool))
+    time.sleep(1.1)
+    refreshed = refresh(idp, pool, signed_in["RefreshToken"])
+    for kind in ("AccessToken", "IdToken"):
+        before, after = claims(signed_in[kind]), claims(refreshed[kind])
+        assert after["auth_time"] == before["auth_time"], kind
+        assert after["iat"] > before["iat"], kind
