@@ -281,9 +281,23 @@ async fn passkey_sign_in_and_the_decoy_for_an_unknown_user() {
     let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
     assert_eq!((ghost.status, keys(&ghost.body)), (200, keys(&real.body)));
     let options = &ghost.body["credentialRequestOptions"];
+    assert_eq!(options["rpId"], "example.com");
+    // One credential id, nobody's, the same for this username every time.
+    let made_up = options["allowCredentials"][0]["id"].clone();
+    assert!(made_up.is_string() && made_up != "cred-1");
+    let again = call(
+        &app,
+        Operation::Login,
+        json!({"username": "ghost", "method": "WEB_AUTHN"}),
+    )
+    .await;
     assert_eq!(
-        (options["allowCredentials"].clone(), options["rpId"].clone()),
-        (json!([]), json!("example.com"))
+        again.body["credentialRequestOptions"]["allowCredentials"][0]["id"],
+        made_up
+    );
+    assert_ne!(
+        again.body["credentialRequestOptions"]["challenge"],
+        options["challenge"]
     );
     let answer = call(
         &app,

@@ -162,6 +162,25 @@ pub fn made_up_session(cx: &Cognito, kind: Decoy, chars: usize) -> String {
     URL_SAFE_NO_PAD.encode(raw)
 }
 
+/// A made-up passkey credential id for `username`: stable (a keyed hash, so the same username always
+/// gets the same one) and nobody's. Without a key, random each time.
+pub fn decoy_credential_id(cx: &Cognito, username: &str) -> String {
+    match &cx.config.login_session_key {
+        Some(key) => {
+            let mut mac = Hmac::<Sha256>::new_from_slice(key.as_bytes())
+                .expect("HMAC takes keys of any length");
+            mac.update(b"cognito-user-pool-rs decoy passkey credential id");
+            mac.update(username.as_bytes());
+            URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+        }
+        None => {
+            let mut raw = [0u8; 32];
+            getrandom::fill(&mut raw).expect("the OS random source is available");
+            URL_SAFE_NO_PAD.encode(raw)
+        }
+    }
+}
+
 /// Whether `session` is one of the API's dead decoys (never true without a key).
 pub fn is_decoy(cx: &Cognito, session: &str) -> bool {
     is_made_up(cx, Decoy::Dead, session)

@@ -9,8 +9,8 @@
 use crate::auth::challenge::{answer_challenge, next_step, BAD_SESSION};
 use crate::auth::password::authenticate;
 use crate::auth::passwordless::{
-    decoy_session, initiate, is_decoy, otp_session, parse_otp_session, OtpMethod,
-    TYPICAL_SESSION_CHARS,
+    decoy_credential_id, decoy_session, initiate, is_decoy, otp_session, parse_otp_session,
+    OtpMethod, TYPICAL_SESSION_CHARS,
 };
 use crate::auth::steps::{LoginOutcome, LoginStep, BAD_LOGIN};
 use crate::cognito::Cognito;
@@ -146,6 +146,7 @@ pub async fn login(cx: &Cognito, request: LoginRequest) -> Result<LoginOutcome, 
             let answer = initiate(cx, username, Some("WEB_AUTHN"), None, None, BAD_LOGIN).await;
             passkey_step(
                 cx,
+                username,
                 answer.map(|o| (o.challenge_name, o.session, o.challenge_parameters)),
             )
         }
@@ -232,6 +233,7 @@ type ChallengeAnswer = (
 /// decoy with the same keys whose options name no credential of anyone.
 fn passkey_step(
     cx: &Cognito,
+    username: &str,
     answer: Result<ChallengeAnswer, ApiError>,
 ) -> Result<LoginOutcome, ApiError> {
     let session_chars = match answer {
@@ -258,16 +260,18 @@ fn passkey_step(
     };
     Ok(LoginOutcome::Step(LoginStep::Passkey {
         login_session: decoy_session(cx, session_chars),
-        credential_request_options: decoy_request_options(cx),
+        credential_request_options: decoy_request_options(cx, username),
     }))
 }
 
-/// Options shaped like Cognito's, for no credential: a fresh random challenge, the pool's relying party.
-fn decoy_request_options(cx: &Cognito) -> Value {
+/// Options shaped like Cognito's: a fresh random challenge, the pool's relying party, and one credential
+/// id that is nobody's, the same for a username every time (a real user's list does not change between
+/// two attempts either, and an empty list would stand out).
+fn decoy_request_options(cx: &Cognito, username: &str) -> Value {
     let mut options = serde_json::json!({
-        "challenge": decoy_session(cx, 43),
+        "challenge": decoy_session(cx, 22),
         "timeout": 180000,
-        "allowCredentials": [],
+        "allowCredentials": [{"type": "public-key", "id": decoy_credential_id(cx, username)}],
         "userVerification": cx.config.passkey_user_verification,
     });
     if let Some(rp_id) = &cx.config.passkey_relying_party_id {
@@ -394,7 +398,7 @@ pub async fn select(cx: &Cognito, request: SelectRequest) -> Result<LoginOutcome
         (SelectedMethod::WebAuthn, None) => {
             allowed(cx, SignInMethod::WebAuthn)?;
             if is_decoy(cx, session) {
-                return passkey_step(cx, Ok((None, Some(session.to_owned()), None)));
+                return passkey_step(cx, username, Ok((None, Some(session.to_owned()), None)));
             }
             let answer = answer_challenge(
                 cx,
@@ -410,7 +414,7 @@ pub async fn select(cx: &Cognito, request: SelectRequest) -> Result<LoginOutcome
                 }
                 other => other.map(|o| (o.challenge_name, o.session, o.challenge_parameters)),
             };
-            passkey_step(cx, answer)
+            passkey_step(cx, username, answer)
         }
         (SelectedMethod::Password, None) => Err(ApiError::invalid(
             "`password` is required with `method` PASSWORD.",
