@@ -31,6 +31,8 @@ pub mod dispatch;
 pub mod error;
 pub mod http;
 pub mod lambda;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod operations;
 pub mod random;
 pub mod routes;

@@ -11,8 +11,10 @@ use serde::Deserialize;
 const WRONG_PASSWORD: &str = "The password is incorrect.";
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DeleteRequest {
+    /// The current password, checked again before deleting.
     pub password: CurrentPassword,
 }
 

@@ -11,6 +11,7 @@ use aws_sdk_cognitoidentityprovider::types::ChallengeNameType;
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct LoginRequest {
     pub username: Username,
@@ -19,6 +20,7 @@ pub struct LoginRequest {
 
 /// The MFA methods a login step may name, in Cognito's spelling.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[allow(clippy::upper_case_acronyms)]
 pub enum MfaType {
     #[serde(rename = "SMS_MFA")]
@@ -49,17 +51,19 @@ impl MfaType {
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct MfaRequest {
     pub username: Username,
     pub login_session: LoginSession,
     /// The code; without it, `mfaType` answers a SELECT_MFA_TYPE step.
     pub mfa_code: Option<Code>,
-    /// Default `SMS_MFA` with a code.
+    /// The challenge answered (default `SMS_MFA`), or the method chosen when there is no `mfaCode`.
     pub mfa_type: Option<MfaType>,
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct NewPasswordRequest {
     pub username: Username,

@@ -8,25 +8,31 @@ use aws_sdk_cognitoidentityprovider::types::AttributeType;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct SignupRequest {
     pub username: Username,
     pub password: Password,
-    /// Cognito's `[{Name, Value}]`, each name once.
+    /// The user's attributes (an email or phone number to send the code to), in Cognito's
+    /// `[{Name, Value}]`. Each name at most once.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Vec<Attribute>>))]
     pub attributes: Option<AttributeList<Attribute>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SignupResponse {
     pub username: String,
     pub user_confirmed: bool,
     pub user_sub: String,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub code_delivery_details: Option<CodeDelivery>,
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ConfirmRequest {
     pub username: Username,
@@ -34,6 +40,7 @@ pub struct ConfirmRequest {
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ResendRequest {
     pub username: Username,
