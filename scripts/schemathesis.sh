@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Contract test: Schemathesis generates requests from openapi.yaml (as served at /openapi.json) for every
+# Contract test: Schemathesis generates requests from the OpenAPI document the local server generates from
+# the code and serves at /openapi.json (the same as the committed openapi.yaml) for every
 # route and checks each answer against it: no server error (5xx), the status code is one the route
 # documents, the body matches the documented schema, and the documented headers and content type are
 # there. It runs against the local server on a seeded Cognito emulator, with a fixed seed, so a run is

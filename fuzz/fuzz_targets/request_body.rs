@@ -29,7 +29,7 @@ fuzz_target!(|data: &[u8]| {
         parse::<password::ChangeRequest>(&fields);
         parse::<password::ResetRequest>(&fields);
         parse::<totp::VerifyInLoginRequest>(&fields);
-        parse::<account::DeleteRequest>(&fields);
+        parse::<account::DeleteAccountRequest>(&fields);
     }
     if let Ok(text) = std::str::from_utf8(data) {
         let _ = shared::tokens::unverified_claims(text);

@@ -1,5 +1,5 @@
-//! The local server serves the contract: `GET /openapi.json` is `openapi.yaml` as JSON, with the headers
-//! of every answer; any other method there is a 405 JSON error.
+//! The local server serves the contract: `GET /openapi.json` is the generated document (the committed
+//! `openapi.yaml`, as JSON), with the headers of every answer; any other method there is a 405 JSON error.
 
 mod support;
 

@@ -6,11 +6,13 @@ pub use crate::cognito::CodeDelivery;
 
 /// `{"status": "SUCCESS"}`, the answer of operations that return nothing else.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Status {
     pub status: Success,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Success {
     #[serde(rename = "SUCCESS")]
     Success,
@@ -24,16 +26,20 @@ pub const SUCCESS: Status = Status {
 /// `{"codeDeliveryDetails": ...}`: where a code went, or `null` (also for an unknown user, so that the
 /// answer reveals nothing).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Delivery {
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub code_delivery_details: Option<CodeDelivery>,
 }
 
 /// `{"status": "SUCCESS", "codeDeliveryDetails": ...}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct StatusWithDelivery {
     pub status: Success,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub code_delivery_details: Option<CodeDelivery>,
 }
 

@@ -262,14 +262,20 @@ pub fn update_session_cookie(
         }
         return;
     }
-    let ends_session = match operation {
-        Operation::Logout | Operation::AccountDelete => true,
-        Operation::SessionRevoke => source == RefreshTokenSource::Cookie,
-        _ => false,
-    };
+    let ends_session = may_end_session(operation)
+        && (operation != Operation::SessionRevoke || source == RefreshTokenSource::Cookie);
     if ends_session {
         reply.headers.push((SET_COOKIE, clearing_cookie()));
     }
+}
+
+/// The routes whose success clears the cookie: /logout, /account/delete, and /session/revoke when it
+/// revoked the cookie's own token.
+pub fn may_end_session(operation: Operation) -> bool {
+    matches!(
+        operation,
+        Operation::Logout | Operation::AccountDelete | Operation::SessionRevoke
+    )
 }
 
 /// The Set-Cookie value that removes the cookie.

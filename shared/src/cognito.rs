@@ -131,10 +131,15 @@ pub async fn username_of(cx: &Cognito, token: &str) -> Result<String, ApiError> 
 /// Where Cognito sent a code: `{destination, deliveryMedium, attributeName}`, the destination masked as
 /// Cognito gives it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CodeDelivery {
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub destination: Option<String>,
+    /// `EMAIL` or `SMS`.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub delivery_medium: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub attribute_name: Option<String>,
 }
 

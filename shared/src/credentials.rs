@@ -32,14 +32,20 @@ pub struct AccessToken {
     pub checked_by_cognito: bool,
 }
 
-/// The credential fields of a body (`FIELDS`). All are checked for form even when unused.
+/// The credential fields of a body (`FIELDS`). All are checked for form even when unused. Public for
+/// the OpenAPI document, which adds them to the body of every 🔑 route.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct BodyCredentials {
+pub struct BodyCredentials {
+    /// A Cognito access token (instead of `Authorization: Bearer`).
     access_token: Option<Token>,
-    #[allow(dead_code)] // accepted and ignored
+    /// Accepted and ignored (the original library took it with `accessToken`).
+    #[allow(dead_code)]
     id_token: Option<Token>,
+    /// With `username`, exchanged for an access token (when there is no `accessToken`).
     refresh_token: Option<Token>,
+    /// With `refreshToken`: the username (or alias) it belongs to.
     username: Option<Username>,
 }
 

@@ -17,98 +17,155 @@ use serde::Serialize;
 /// A body's fields, before they become a request type.
 type Fields = serde_json::Map<String, serde_json::Value>;
 
-pub async fn dispatch(
-    cx: &Cognito,
-    operation: Operation,
-    request: &ApiRequest,
-) -> Result<Reply, ApiError> {
-    use Operation as Op;
-    let fields = body::parse_object(&request.body)?;
-    // The TOTP routes' login form: `loginSession` in the body and no `Authorization` header.
-    let in_login = !request.headers.contains_key(http::header::AUTHORIZATION)
-        && fields.contains_key("loginSession");
-    let headers = &request.headers;
-    match operation {
-        Op::Signup => public(cx, fields, signup::signup).await,
-        Op::SignupConfirm => public(cx, fields, signup::confirm).await,
-        Op::SignupResend => public(cx, fields, signup::resend).await,
-        Op::Login => public(cx, fields, login::login).await,
-        Op::LoginMfa => public(cx, fields, login::mfa).await,
-        Op::LoginNewPassword => public(cx, fields, login::new_password).await,
-        Op::LoginSelect => public(cx, fields, login::select).await,
-        Op::LoginOtp => public(cx, fields, login::otp).await,
-        Op::SessionRefresh => public(cx, fields, session::refresh_route).await,
-        Op::SessionRevoke => public(cx, fields, session::revoke).await,
-        Op::PasswordForgot => public(cx, fields, password::forgot).await,
-        Op::PasswordReset => public(cx, fields, password::reset).await,
-        // A refresh token may be exchanged to sign out even with rotation on: the sign-out revokes it.
-        Op::Logout => signed_in(cx, headers, fields, Rotation::Allow, session::logout).await,
-        Op::MfaGet => signed_in(cx, headers, fields, Rotation::Refuse, mfa::get).await,
-        Op::MfaSet => signed_in(cx, headers, fields, Rotation::Refuse, mfa::set).await,
-        Op::ProfileGet => signed_in(cx, headers, fields, Rotation::Refuse, profile::get).await,
-        Op::ProfileEdit => signed_in(cx, headers, fields, Rotation::Refuse, profile::edit).await,
-        Op::ProfilePhone => signed_in(cx, headers, fields, Rotation::Refuse, profile::phone).await,
-        Op::ProfileAttributeSendCode => {
-            signed_in(cx, headers, fields, Rotation::Refuse, profile::send_code).await
-        }
-        Op::ProfileAttributeConfirm => {
-            signed_in(
-                cx,
-                headers,
-                fields,
-                Rotation::Refuse,
-                profile::confirm_attribute,
-            )
-            .await
-        }
-        Op::PasswordChange => {
-            signed_in(cx, headers, fields, Rotation::Refuse, password::change).await
-        }
-        Op::LoginPasskey => public(cx, fields, login::passkey).await,
-        Op::PasskeysRegisterStart => {
-            signed_in(
-                cx,
-                headers,
-                fields,
-                Rotation::Refuse,
-                passkeys::register_start,
-            )
-            .await
-        }
-        Op::PasskeysRegisterComplete => {
-            signed_in(
-                cx,
-                headers,
-                fields,
-                Rotation::Refuse,
-                passkeys::register_complete,
-            )
-            .await
-        }
-        Op::PasskeysList => signed_in(cx, headers, fields, Rotation::Refuse, passkeys::list).await,
-        Op::PasskeysDelete => {
-            signed_in(cx, headers, fields, Rotation::Refuse, passkeys::delete).await
-        }
-        Op::AccountFactors => {
-            signed_in(cx, headers, fields, Rotation::Refuse, account::factors).await
-        }
-        Op::AccountDelete => {
-            signed_in(cx, headers, fields, Rotation::Refuse, account::delete).await
-        }
-        Op::MfaTotpSetup => {
-            if in_login {
-                public(cx, fields, totp::setup_in_login).await
-            } else {
-                signed_in(cx, headers, fields, Rotation::Refuse, totp::setup).await
+/// The handler table: each operation's handler (two for the TOTP routes: the login form and the signed-in
+/// form) and whether it needs credentials. `dispatch` runs it; `describe` reads the same lines for the
+/// OpenAPI document, so the document's request and response types are the handlers' own.
+macro_rules! handlers {
+    ($($op:ident => $form:ident($($arg:expr),+);)+) => {
+        pub async fn dispatch(
+            cx: &Cognito,
+            operation: Operation,
+            request: &ApiRequest,
+        ) -> Result<Reply, ApiError> {
+            let fields = body::parse_object(&request.body)?;
+            let forms = Forms { cx, headers: &request.headers, fields };
+            match operation {
+                $(Operation::$op => forms.$form($($arg),+).await,)+
             }
         }
-        Op::MfaTotpVerify => {
-            if in_login {
-                public(cx, fields, totp::verify_in_login).await
-            } else {
-                signed_in(cx, headers, fields, Rotation::Refuse, totp::verify).await
+
+        /// What the OpenAPI document needs of an operation's handlers: each form's request and
+        /// response type, and whether it takes credentials.
+        #[cfg(feature = "openapi")]
+        pub fn describe(operation: Operation, to: &mut impl Describe) {
+            match operation {
+                $(Operation::$op => describe::$form(to, $($arg),+),)+
             }
         }
+    };
+}
+
+handlers! {
+    Signup => public(signup::signup);
+    SignupConfirm => public(signup::confirm);
+    SignupResend => public(signup::resend);
+    Login => public(login::login);
+    LoginMfa => public(login::mfa);
+    LoginNewPassword => public(login::new_password);
+    LoginSelect => public(login::select);
+    LoginOtp => public(login::otp);
+    LoginPasskey => public(login::passkey);
+    SessionRefresh => public(session::refresh_route);
+    SessionRevoke => public(session::revoke);
+    PasswordForgot => public(password::forgot);
+    PasswordReset => public(password::reset);
+    // A refresh token may be exchanged to sign out even with rotation on: the sign-out revokes it.
+    Logout => signed_in(Rotation::Allow, session::logout);
+    MfaGet => signed_in(Rotation::Refuse, mfa::get);
+    MfaSet => signed_in(Rotation::Refuse, mfa::set);
+    ProfileGet => signed_in(Rotation::Refuse, profile::get);
+    ProfileEdit => signed_in(Rotation::Refuse, profile::edit);
+    ProfilePhone => signed_in(Rotation::Refuse, profile::phone);
+    ProfileAttributeSendCode => signed_in(Rotation::Refuse, profile::send_code);
+    ProfileAttributeConfirm => signed_in(Rotation::Refuse, profile::confirm_attribute);
+    PasswordChange => signed_in(Rotation::Refuse, password::change);
+    AccountDelete => signed_in(Rotation::Refuse, account::delete);
+    AccountFactors => signed_in(Rotation::Refuse, account::factors);
+    PasskeysRegisterStart => signed_in(Rotation::Refuse, passkeys::register_start);
+    PasskeysRegisterComplete => signed_in(Rotation::Refuse, passkeys::register_complete);
+    PasskeysList => signed_in(Rotation::Refuse, passkeys::list);
+    PasskeysDelete => signed_in(Rotation::Refuse, passkeys::delete);
+    MfaTotpSetup => login_form_or_signed_in(totp::setup_in_login, Rotation::Refuse, totp::setup);
+    MfaTotpVerify => login_form_or_signed_in(totp::verify_in_login, Rotation::Refuse, totp::verify);
+}
+
+/// One request on its way to a handler.
+struct Forms<'a> {
+    cx: &'a Cognito,
+    headers: &'a HeaderMap,
+    fields: Fields,
+}
+
+impl Forms<'_> {
+    async fn public<Request: DeserializeOwned, Response: Serialize>(
+        self,
+        handler: impl AsyncFnOnce(&Cognito, Request) -> Result<Response, ApiError>,
+    ) -> Result<Reply, ApiError> {
+        public(self.cx, self.fields, handler).await
+    }
+
+    async fn signed_in<Request: DeserializeOwned, Response: Serialize>(
+        self,
+        rotation: Rotation,
+        handler: impl AsyncFnOnce(&Cognito, AccessToken, Request) -> Result<Response, ApiError>,
+    ) -> Result<Reply, ApiError> {
+        signed_in(self.cx, self.headers, self.fields, rotation, handler).await
+    }
+
+    /// The TOTP routes: the login form is `loginSession` in the body and no `Authorization` header.
+    async fn login_form_or_signed_in<
+        LoginRequest: DeserializeOwned,
+        LoginResponse: Serialize,
+        Request: DeserializeOwned,
+        Response: Serialize,
+    >(
+        self,
+        in_login: impl AsyncFnOnce(&Cognito, LoginRequest) -> Result<LoginResponse, ApiError>,
+        rotation: Rotation,
+        handler: impl AsyncFnOnce(&Cognito, AccessToken, Request) -> Result<Response, ApiError>,
+    ) -> Result<Reply, ApiError> {
+        if !self.headers.contains_key(http::header::AUTHORIZATION)
+            && self.fields.contains_key("loginSession")
+        {
+            public(self.cx, self.fields, in_login).await
+        } else {
+            signed_in(self.cx, self.headers, self.fields, rotation, handler).await
+        }
+    }
+}
+
+/// What `describe` tells: one call per form of an operation's body.
+#[cfg(feature = "openapi")]
+pub trait Describe {
+    /// A form of the body: `Request` (plus the body credentials when `credentials`), answered with
+    /// `Response`.
+    fn form<Request: utoipa::ToSchema, Response: utoipa::ToSchema>(&mut self, credentials: bool);
+}
+
+/// The `describe` side of each form of the handler table: the handler's types, nothing run.
+#[cfg(feature = "openapi")]
+mod describe {
+    use super::{AccessToken, ApiError, Cognito, Describe, Rotation};
+    use utoipa::ToSchema;
+
+    pub fn public<Request: ToSchema, Response: ToSchema>(
+        to: &mut impl Describe,
+        _: impl AsyncFnOnce(&Cognito, Request) -> Result<Response, ApiError>,
+    ) {
+        to.form::<Request, Response>(false);
+    }
+
+    pub fn signed_in<Request: ToSchema, Response: ToSchema>(
+        to: &mut impl Describe,
+        _: Rotation,
+        _: impl AsyncFnOnce(&Cognito, AccessToken, Request) -> Result<Response, ApiError>,
+    ) {
+        to.form::<Request, Response>(true);
+    }
+
+    pub fn login_form_or_signed_in<
+        LoginRequest: ToSchema,
+        LoginResponse: ToSchema,
+        Request: ToSchema,
+        Response: ToSchema,
+    >(
+        to: &mut impl Describe,
+        in_login: impl AsyncFnOnce(&Cognito, LoginRequest) -> Result<LoginResponse, ApiError>,
+        rotation: Rotation,
+        handler: impl AsyncFnOnce(&Cognito, AccessToken, Request) -> Result<Response, ApiError>,
+    ) {
+        signed_in(to, rotation, handler);
+        public(to, in_login);
     }
 }
 

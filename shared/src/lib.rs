@@ -15,9 +15,12 @@
 //!
 //! **Adding a route** (see also ARCHITECTURE.md): its `Operation` in `routes.rs` (path and function name);
 //! its request type (`#[derive(Deserialize)]`, `deny_unknown_fields`, fields of `values` types), response
-//! type (`#[derive(Serialize)]`) and handler in the family's file under `operations/`; one line in
-//! `dispatch` saying whether it needs credentials; then `functions/<name>/`, `events/<name>.json` and its
-//! resource in `template.yaml` (the template test names what is missing).
+//! type (`#[derive(Serialize)]`) and handler in the family's file under `operations/`, both also with
+//! `#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]` (doc comments become the descriptions); one
+//! line in `dispatch`'s handler table (`public` or `signed_in`, which says whether it needs credentials);
+//! its summary and description in `openapi::route`; then `functions/<name>/`, `events/<name>.json` and its
+//! resource in `template.yaml` (the template test names what is missing). Regenerate the contract with
+//! `cargo run -p local --bin openapi > openapi.yaml` (`tests/openapi.rs` fails until it is).
 
 pub mod answers;
 pub mod app;
@@ -32,6 +35,8 @@ pub mod document;
 pub mod error;
 pub mod http;
 pub mod lambda;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod operations;
 pub mod random;
 pub mod routes;

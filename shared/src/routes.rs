@@ -1,6 +1,6 @@
 //! The route table: every operation, its HTTP path and its Lambda function name. The local server routes
 //! with it, each function binary names its operation from it, and the template / OpenAPI tests compare
-//! `template.yaml` and `openapi.yaml` against it, so a route cannot be added in one place only.
+//! `template.yaml` and the OpenAPI document against it (the document is generated from it), so a route cannot be added in one place only.
 
 use http::Method;
 

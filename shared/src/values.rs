@@ -27,26 +27,75 @@ fn text(value: &str, max: usize) -> Result<(), String> {
     Ok(())
 }
 
-/// Declares a string newtype: `$check` validates it; `secret` types print no value in `Debug`.
+/// What the OpenAPI document says of a string value: its bounds and pattern (in characters, as the
+/// checks count).
+#[cfg(feature = "openapi")]
+#[derive(Clone, Copy)]
+struct StringSchema {
+    min: Option<usize>,
+    max: Option<usize>,
+    pattern: Option<&'static str>,
+}
+
+/// Non-empty, not blank, at most `MAX_FIELD_CHARS`: the rule of every opaque string field.
+#[cfg(feature = "openapi")]
+const TEXT_SCHEMA: StringSchema = StringSchema {
+    min: Some(1),
+    max: Some(MAX_FIELD_CHARS),
+    pattern: Some(r"\S"),
+};
+
+#[cfg(feature = "openapi")]
+impl StringSchema {
+    fn build(self, doc: &[&str]) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        let description = doc
+            .iter()
+            .map(|line| line.trim())
+            .collect::<Vec<_>>()
+            .join(" ");
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description((!description.is_empty()).then_some(description))
+            .min_length(self.min)
+            .max_length(self.max)
+            .pattern(self.pattern)
+            .into()
+    }
+}
+
+/// Declares a string newtype: `$check` validates it; `secret` types print no value in `Debug`. The
+/// `schema` is what the OpenAPI document says of it (feature `openapi`): its length bounds and pattern,
+/// next to the check they describe; the doc comment is its description.
 macro_rules! string_value {
-    ($(#[$doc:meta])* $name:ident, $check:expr, secret) => {
-        string_value!(@define $(#[$doc])* $name, $check);
+    ($(#[doc = $doc:literal])* $name:ident, $check:expr, secret, $schema:expr) => {
+        string_value!(@define $(#[doc = $doc])* $name, $check, $schema);
         impl fmt::Debug for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 write!(f, concat!(stringify!($name), "(<redacted>)"))
             }
         }
     };
-    ($(#[$doc:meta])* $name:ident, $check:expr, public) => {
-        string_value!(@define $(#[$doc])* $name, $check);
+    ($(#[doc = $doc:literal])* $name:ident, $check:expr, public, $schema:expr) => {
+        string_value!(@define $(#[doc = $doc])* $name, $check, $schema);
         impl fmt::Debug for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.debug_tuple(stringify!($name)).field(&self.0).finish()
             }
         }
     };
-    (@define $(#[$doc:meta])* $name:ident, $check:expr) => {
-        $(#[$doc])*
+    (@define $(#[doc = $doc:literal])* $name:ident, $check:expr, $schema:expr) => {
+        #[cfg(feature = "openapi")]
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                let schema: StringSchema = $schema;
+                schema.build(&[$($doc),*])
+            }
+        }
+        #[cfg(feature = "openapi")]
+        impl utoipa::ToSchema for $name {}
+
+        $(#[doc = $doc])*
         #[derive(Clone, PartialEq, Eq)]
         pub struct $name(String);
 
@@ -93,11 +142,17 @@ string_value!(
         }
         Ok(())
     },
-    secret
+    secret,
+    StringSchema {
+        min: Some(1),
+        max: Some(128),
+        pattern: Some(r"^[^\s\x00-\x1F\x7F-\x9F]+$"),
+    }
 );
 
 string_value!(
-    /// A password: 1 to 256 characters, no leading or trailing white space (Cognito's own rule).
+    /// A password: 1 to 256 characters, no leading or trailing white space (Cognito's own rule; the
+    /// pool's password policy applies on top: 400 `invalid_password`).
     Password,
     |v| {
         text(v, MAX_FIELD_CHARS)?;
@@ -106,7 +161,12 @@ string_value!(
         }
         Ok(())
     },
-    secret
+    secret,
+    StringSchema {
+        min: Some(1),
+        max: Some(256),
+        pattern: Some(r"^\S([\s\S]*\S)?$"),
+    }
 );
 
 string_value!(
@@ -114,35 +174,40 @@ string_value!(
     /// /password/change and /account/delete: Cognito is the judge of it).
     CurrentPassword,
     |v| text(v, MAX_FIELD_CHARS),
-    secret
+    secret,
+    TEXT_SCHEMA
 );
 
 string_value!(
     /// A one-time code (confirmation, MFA, password reset, TOTP): opaque, passed to Cognito as it is.
     Code,
     |v| text(v, MAX_FIELD_CHARS),
-    secret
+    secret,
+    TEXT_SCHEMA
 );
 
 string_value!(
     /// Cognito's `Session` of a login in progress, opaque to the app.
     LoginSession,
     |v| text(v, MAX_FIELD_CHARS),
-    secret
+    secret,
+    TEXT_SCHEMA
 );
 
 string_value!(
     /// An access, ID or refresh token as the caller sent it (its checks come later: see `credentials`).
     Token,
     |v| text(v, MAX_FIELD_CHARS),
-    secret
+    secret,
+    TEXT_SCHEMA
 );
 
 string_value!(
     /// A short free text (a device name, say).
     Text,
     |v| text(v, MAX_FIELD_CHARS),
-    public
+    public,
+    TEXT_SCHEMA
 );
 
 string_value!(
@@ -155,7 +220,12 @@ string_value!(
             Err("must be in E.164 form, like +14155550123.".into())
         }
     },
-    secret
+    secret,
+    StringSchema {
+        min: None,
+        max: None,
+        pattern: Some(r"^\+[1-9][0-9]{1,14}$"),
+    }
 );
 
 string_value!(
@@ -173,11 +243,18 @@ string_value!(
             Err("is not a valid attribute name.".into())
         }
     },
-    public
+    public,
+    StringSchema {
+        min: Some(1),
+        max: Some(64),
+        pattern: Some("^[A-Za-z0-9_:.-]+$"),
+    }
 );
 
-/// The request of a route that takes no fields of its own (credentials aside): `{}` or an empty body.
+/// The request of a 🔑 route that takes no fields of its own: only body credentials (or none, with the
+/// `Authorization` header), `{}` or an empty body. (`Credentials` in the OpenAPI document.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = Credentials))]
 #[serde(deny_unknown_fields)]
 pub struct NoFields {}
 
@@ -217,6 +294,21 @@ impl AttributeValue {
     }
 }
 
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for AttributeValue {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        StringSchema {
+            min: Some(1),
+            max: Some(MAX_ATTRIBUTE_VALUE_CHARS),
+            pattern: None,
+        }
+        .build(&["An attribute value to store: 1 to 2048 characters."])
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for AttributeValue {}
+
 impl fmt::Debug for AttributeValue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Attribute values are personal data (email, name, address).
@@ -232,6 +324,7 @@ impl<'de> Deserialize<'de> for AttributeValue {
 
 /// One attribute to store, in Cognito's `{Name, Value}` shape.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = AttributeInput))]
 #[serde(deny_unknown_fields, expecting = "a {\"Name\", \"Value\"} object")]
 pub struct Attribute {
     #[serde(rename = "Name")]
@@ -243,12 +336,67 @@ pub struct Attribute {
 /// One attribute to change at /profile/edit: `Value` is required, and an explicit `null` or `""` means
 /// "delete" (`None`), so that a forgotten `Value` never erases anything.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, expecting = "a {\"Name\", \"Value\"} object")]
 pub struct EditedAttribute {
+    /// A standard attribute (see the route) or a `custom:` / `dev:` one.
     #[serde(rename = "Name")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = editable_attribute_name))]
     pub name: AttributeName,
+    /// The new value; an explicit empty string or `null` deletes the attribute. Required, so a
+    /// forgotten `Value` never deletes anything.
     #[serde(rename = "Value", deserialize_with = "value_or_delete")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Option<String>, max_length = 2048, required = true)
+    )]
     pub value: Option<AttributeValue>,
+}
+
+/// The standard attributes /profile/edit changes (the others are read-only or have their own route).
+pub const EDITABLE_STANDARD_ATTRIBUTES: [&str; 16] = [
+    "address",
+    "birthdate",
+    "email",
+    "family_name",
+    "gender",
+    "given_name",
+    "locale",
+    "middle_name",
+    "name",
+    "nickname",
+    "picture",
+    "preferred_username",
+    "profile",
+    "updated_at",
+    "website",
+    "zoneinfo",
+];
+
+/// `EditedAttribute.Name`: an `AttributeName` that is an editable standard attribute or `custom:` /
+/// `dev:` prefixed (the handler's check, documented).
+#[cfg(feature = "openapi")]
+fn editable_attribute_name() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{AllOfBuilder, AnyOfBuilder, ObjectBuilder, Ref, SchemaType};
+    use utoipa::ToSchema;
+    let editable = AnyOfBuilder::new()
+        .item(
+            ObjectBuilder::new()
+                .schema_type(SchemaType::AnyValue)
+                .enum_values(Some(EDITABLE_STANDARD_ATTRIBUTES)),
+        )
+        .item(
+            ObjectBuilder::new()
+                .schema_type(SchemaType::AnyValue)
+                .pattern(Some("^(custom|dev):")),
+        );
+    AllOfBuilder::new()
+        .item(Ref::from_schema_name(AttributeName::name()))
+        .item(editable)
+        .description(Some(
+            "A standard attribute (see the route) or a `custom:` / `dev:` one.",
+        ))
+        .into()
 }
 
 /// `null` or `""` is `None`; a string is a value to store. No `default`: the key itself is required.
@@ -316,6 +464,33 @@ impl<'de, T: Deserialize<'de> + Named> Deserialize<'de> for AttributeList<T> {
         Ok(AttributeList(items))
     }
 }
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for AttributeMap {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        // `propertyNames` must be a schema, not a reference, in utoipa's model: the name's own schema.
+        let names = match AttributeName::schema() {
+            utoipa::openapi::RefOr::T(schema) => schema,
+            utoipa::openapi::RefOr::Ref(_) => unreachable!("AttributeName's schema is inline"),
+        };
+        ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .description(Some(
+                "Attribute values by plain attribute name (each at most 2048 characters).",
+            ))
+            .property_names(Some(names))
+            .additional_properties(Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .max_length(Some(MAX_ATTRIBUTE_VALUE_CHARS)),
+            ))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for AttributeMap {}
 
 /// `{"name": "value", ...}` (the original's `attributes` map at /login/new-password), plain names.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -58,17 +58,32 @@ pub const BAD_LOGIN: &str = "Incorrect username or password.";
 /// The MFA methods this API names, in Cognito's spelling.
 pub const MFA_TYPES: [&str; 3] = ["SMS_MFA", "SOFTWARE_TOKEN_MFA", "EMAIL_OTP"];
 
+/// One of `MFA_TYPES`.
+#[cfg(feature = "openapi")]
+fn mfa_type_schema() -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(MFA_TYPES))
+        .build()
+}
+
 /// The token answer of every route that completes a login or a refresh.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Tokens {
-    /// In cookie mode it moves into the `__Host-refresh_token` cookie (see `browser`).
+    /// Always present, except in cookie mode (then in `Set-Cookie`, see `browser`). The one sent, when
+    /// refreshing without rotation.
+    #[cfg_attr(feature = "openapi", schema(required = false))]
     pub refresh_token: String,
     pub access_token: String,
-    /// Each token's own `exp` (the original reported the access token's expiry for both).
+    /// The access token's `exp` (epoch seconds). Each token has its own (the original reported the
+    /// access token's expiry for both).
     pub access_token_expires_at: i64,
     pub id_token: String,
+    /// The ID token's `exp` (epoch seconds).
     pub id_token_expires_at: i64,
+    /// Seconds the access token is valid for.
     pub expires_in: i64,
     pub token_type: String,
 }
@@ -103,52 +118,63 @@ impl Tokens {
 
 /// A login step the caller must take next, with the `loginSession` to send back.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(
-    tag = "nextStep",
-    rename_all = "SCREAMING_SNAKE_CASE",
-    rename_all_fields = "camelCase"
-)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+// Each variant's `rename_all` is `rename_all_fields = "camelCase"` spelled out, which utoipa reads too.
+#[serde(tag = "nextStep", rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum LoginStep {
-    /// Answer with the code at /login/mfa.
+    /// Send the code with `/login/mfa` (with this `mfaType`).
+    #[serde(rename_all = "camelCase")]
     MfaAuth {
         login_session: String,
+        #[cfg_attr(feature = "openapi", schema(schema_with = mfa_type_schema))]
         mfa_type: String,
+        /// Where the code went (masked), when Cognito says.
         #[serde(skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "openapi", schema(value_type = String, required = false))]
         destination: Option<String>,
     },
-    /// Choose one at /login/mfa (`mfaType`, no `mfaCode`).
+    /// Choose one of `mfaTypes` with `/login/mfa` (`mfaType`, no `mfaCode`).
+    #[serde(rename_all = "camelCase")]
     SelectMfaType {
         login_session: String,
         mfa_types: Vec<String>,
     },
-    /// Set a new password at /login/new-password; `requiredAttributes` are plain names.
+    /// Choose a new password with `/login/new-password`; `requiredAttributes` are plain names.
+    #[serde(rename_all = "camelCase")]
     NewPasswordRequired {
         login_session: String,
         #[serde(skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>, required = false))]
         required_attributes: Option<Vec<String>>,
     },
-    /// Set up an authenticator app: /mfa/totp/setup, then /mfa/totp/verify.
+    /// Set up an authenticator app with `/mfa/totp/setup` and `/mfa/totp/verify` (login form).
+    #[serde(rename_all = "camelCase")]
     MfaSetup { login_session: String },
     /// Choose how to sign in at /login/select: `methods` as Cognito offers them for this user.
+    #[serde(rename_all = "camelCase")]
     SelectMethod {
         login_session: String,
         methods: Vec<String>,
     },
     /// Send the one-time code at /login/otp. No destination: the step reveals nothing of the account.
+    #[serde(rename_all = "camelCase")]
     OtpCode {
         login_session: String,
         method: String,
     },
     /// Sign in with a passkey: `navigator.credentials.get` with these options, then /login/passkey.
+    #[serde(rename_all = "camelCase")]
     Passkey {
         login_session: String,
         /// Cognito's CREDENTIAL_REQUEST_OPTIONS (a JSON string there), as an object.
+        #[cfg_attr(feature = "openapi", schema(value_type = Object))]
         credential_request_options: serde_json::Value,
     },
 }
 
 /// What a login step leads to: tokens, or the next step.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(untagged)]
 pub enum LoginOutcome {
     Tokens(Tokens),

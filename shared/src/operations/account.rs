@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 /// What the user can sign in with, and their MFA.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Factors {
     /// First factors set up for the user: PASSWORD, EMAIL_OTP, SMS_OTP, WEB_AUTHN.
@@ -49,15 +50,17 @@ pub async fn factors(cx: &Cognito, caller: AccessToken, _: NoFields) -> Result<F
 const WRONG_PASSWORD: &str = "The password is incorrect.";
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
-pub struct DeleteRequest {
+pub struct DeleteAccountRequest {
+    /// The current password, checked again before deleting.
     pub password: CurrentPassword,
 }
 
 pub async fn delete(
     cx: &Cognito,
     caller: AccessToken,
-    request: DeleteRequest,
+    request: DeleteAccountRequest,
 ) -> Result<Status, ApiError> {
     // GetUser checks the token and names its owner (authoritatively, unlike the token's own claims),
     // who must then prove the password: tokens, or any further login step (an MFA code, say), mean

@@ -22,6 +22,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct LoginRequest {
     pub username: Username,
@@ -33,6 +34,7 @@ pub struct LoginRequest {
 
 /// The passwordless methods of /login.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum LoginMethod {
     #[serde(rename = "EMAIL_OTP")]
     EmailOtp,
@@ -44,6 +46,7 @@ pub enum LoginMethod {
 
 /// The methods of /login/select.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum SelectedMethod {
     #[serde(rename = "PASSWORD")]
     Password,
@@ -56,6 +59,7 @@ pub enum SelectedMethod {
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct PasskeyRequest {
     pub username: Username,
@@ -66,6 +70,7 @@ pub struct PasskeyRequest {
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct SelectRequest {
     pub username: Username,
@@ -76,6 +81,7 @@ pub struct SelectRequest {
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct OtpRequest {
     pub username: Username,
@@ -86,6 +92,7 @@ pub struct OtpRequest {
 
 /// The MFA methods a login step may name, in Cognito's spelling.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[allow(clippy::upper_case_acronyms)]
 pub enum MfaType {
     #[serde(rename = "SMS_MFA")]
@@ -116,17 +123,19 @@ impl MfaType {
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct MfaRequest {
     pub username: Username,
     pub login_session: LoginSession,
     /// The code; without it, `mfaType` answers a SELECT_MFA_TYPE step.
     pub mfa_code: Option<Code>,
-    /// Default `SMS_MFA` with a code.
+    /// The challenge answered (default `SMS_MFA`), or the method chosen when there is no `mfaCode`.
     pub mfa_type: Option<MfaType>,
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct NewPasswordRequest {
     pub username: Username,

@@ -13,15 +13,20 @@ use aws_sdk_cognitoidentityprovider::types::{
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MfaSettings {
+    /// Whether any method is enabled.
     pub enabled: bool,
-    /// `null` when the user has no preference.
+    /// The preferred method, `null` when none.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub preferred: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<crate::operations::login::MfaType>))]
     pub methods: Vec<String>,
 }
 
 /// The methods /mfa/set can turn on or off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum SettableMfa {
     #[serde(rename = "SMS_MFA")]
     Sms,
@@ -33,6 +38,7 @@ pub enum SettableMfa {
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct MfaSetRequest {
     pub enable_mfa: bool,

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct RegistrationOptions {
     /// Cognito's CredentialCreationOptions (base64url fields as Cognito gives them), for
@@ -25,6 +26,7 @@ pub struct RegistrationOptions {
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RegisterCompleteRequest {
     /// The browser's RegistrationResponseJSON (`credential.toJSON()`), as an object.
@@ -32,13 +34,15 @@ pub struct RegisterCompleteRequest {
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct ListRequest {
+pub struct ListPasskeysRequest {
     /// From the previous page.
     pub next_token: Option<Text>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Passkey {
     pub credential_id: String,
@@ -51,6 +55,7 @@ pub struct Passkey {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PasskeyList {
     pub passkeys: Vec<Passkey>,
@@ -59,8 +64,9 @@ pub struct PasskeyList {
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct DeleteRequest {
+pub struct DeletePasskeyRequest {
     pub credential_id: Text,
 }
 
@@ -135,7 +141,7 @@ pub async fn register_complete(
 pub async fn list(
     cx: &Cognito,
     caller: AccessToken,
-    request: ListRequest,
+    request: ListPasskeysRequest,
 ) -> Result<PasskeyList, ApiError> {
     let output = cx
         .client
@@ -167,7 +173,7 @@ pub async fn list(
 pub async fn delete(
     cx: &Cognito,
     caller: AccessToken,
-    request: DeleteRequest,
+    request: DeletePasskeyRequest,
 ) -> Result<Status, ApiError> {
     cx.client
         .delete_web_authn_credential()

@@ -34,6 +34,7 @@ const STANDARD_ATTRIBUTES: [&str; 19] = [
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Profile {
     pub username: String,
     /// Cognito's `[{Name, Value}]`.
@@ -41,21 +42,26 @@ pub struct Profile {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StoredAttribute {
     #[serde(rename = "Name")]
     pub name: String,
     #[serde(rename = "Value")]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub value: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EditRequest {
-    /// `[{Name, Value}]`; an explicit `null` or `""` Value deletes the attribute.
+    /// `[{Name, Value}]`, each name at most once. An empty or null `Value` deletes the attribute.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<EditedAttribute>, min_items = 1))]
     pub attributes: AttributeList<EditedAttribute>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct EditResponse {
     pub status: Success,
@@ -64,10 +70,12 @@ pub struct EditResponse {
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PhoneRequest {
-    /// E.164, or `null` to remove the number. The key is required.
+    /// An E.164 number, or `null` to remove the phone number. The key is required.
     #[serde(deserialize_with = "phone_or_null")]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub phone_number: Option<PhoneNumber>,
 }
 
@@ -77,6 +85,7 @@ fn phone_or_null<'de, D: Deserializer<'de>>(d: D) -> Result<Option<PhoneNumber>,
 
 /// The attributes Cognito can send a code for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum VerifiableAttribute {
     Email,
@@ -93,12 +102,14 @@ impl VerifiableAttribute {
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SendCodeRequest {
     pub attribute: VerifiableAttribute,
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ConfirmAttributeRequest {
     pub attribute: VerifiableAttribute,
@@ -358,6 +369,17 @@ pub async fn confirm_attribute(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The OpenAPI document's list of editable standard attributes (values.rs) is this module's rule.
+    #[test]
+    fn the_documented_editable_attributes_are_the_editable_ones() {
+        let editable: Vec<&str> = STANDARD_ATTRIBUTES
+            .iter()
+            .copied()
+            .filter(|name| check_editable(name).is_ok())
+            .collect();
+        assert_eq!(editable, crate::values::EDITABLE_STANDARD_ATTRIBUTES);
+    }
 
     #[test]
     fn editable_attributes() {

@@ -10,6 +10,7 @@ use crate::values::{NoFields, Token, Username};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RefreshRequest {
     /// Needed only when the app client has a secret (SECRET_HASH).
@@ -19,6 +20,7 @@ pub struct RefreshRequest {
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct RevokeRequest {
     /// In cookie mode, from the `__Host-refresh_token` cookie when absent here.

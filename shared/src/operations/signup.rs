@@ -15,29 +15,36 @@ use aws_sdk_cognitoidentityprovider::types::AttributeType;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct SignupRequest {
     pub username: Username,
-    /// Optional where SIGN_IN_METHODS has EMAIL_OTP or SMS_OTP: a passwordless user.
+    /// Omit for a passwordless user (where SIGN_IN_METHODS has EMAIL_OTP or SMS_OTP).
     pub password: Option<Password>,
-    /// Cognito's `[{Name, Value}]`, each name once.
+    /// The user's attributes (an email or phone number to send the code to), in Cognito's
+    /// `[{Name, Value}]`. Each name at most once.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Vec<Attribute>>))]
     pub attributes: Option<AttributeList<Attribute>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SignupResponse {
     pub username: String,
     pub user_confirmed: bool,
     pub user_sub: String,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub code_delivery_details: Option<CodeDelivery>,
-    /// For /signup/confirm to sign the user in straight away; present only when Cognito gave one.
+    /// For /signup/confirm to sign the user in straight away: present exactly where the pool signs in
+    /// by code (SIGN_IN_METHODS), for every sign-up alike.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub login_session: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ConfirmRequest {
     pub username: Username,
@@ -48,6 +55,7 @@ pub struct ConfirmRequest {
 
 /// Tokens (or the next login step) when confirming with a `loginSession`, else `{status}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(untagged)]
 pub enum ConfirmOutcome {
     SignedIn(LoginOutcome),
@@ -55,6 +63,7 @@ pub enum ConfirmOutcome {
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ResendRequest {
     pub username: Username,

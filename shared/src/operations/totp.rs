@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 /// The login form's fields, shared by both routes.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct SetupInLoginRequest {
     pub username: Username,
@@ -22,6 +23,7 @@ pub struct SetupInLoginRequest {
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct VerifyRequest {
     pub code: Code,
@@ -29,6 +31,7 @@ pub struct VerifyRequest {
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct VerifyInLoginRequest {
     pub username: Username,
@@ -39,11 +42,15 @@ pub struct VerifyInLoginRequest {
 
 /// The secret to show as a QR code (`otpauthUri`) or to type in; during a login, the next `loginSession`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TotpSecret {
     pub secret_code: String,
+    #[cfg_attr(feature = "openapi", schema(pattern = "^otpauth://totp/"))]
     pub otpauth_uri: String,
+    /// Login form only: the session to send to `/mfa/totp/verify`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, required = false))]
     pub login_session: Option<String>,
 }
 
