@@ -32,15 +32,30 @@ pub const INVALID_TOKEN: &str = "The access token is missing, invalid, expired o
 /// it is small: the endpoint override (`endpoint_url`, from the SDK's standard variables) and, for the
 /// one admin call (AdminGetUser, see `session::refresh`), the credentials Lambda puts in the environment.
 /// Every other call is unsigned.
+///
+/// The HTTP client: TLS (rustls on ring, certificates verified against the system's root store) for an
+/// `https` endpoint, which is every real Cognito endpoint. An explicit plain-`http` endpoint (the emulator,
+/// a local stub) gets the same hyper client, timeouts and retries without a TLS layer: the SDK would
+/// otherwise read and parse the whole system CA store at client construction (every cold start) for
+/// connections that never use it. A URL of any other scheme keeps the TLS client (and fails as before).
 pub fn client(config: &Config) -> Client {
-    let https = aws_smithy_http_client::Builder::new()
-        .tls_provider(tls::Provider::Rustls(
-            tls::rustls_provider::CryptoMode::Ring,
-        ))
-        .build_https();
+    let plain_http = config
+        .endpoint_url
+        .as_deref()
+        .and_then(|url| url.get(..7))
+        .is_some_and(|scheme| scheme.eq_ignore_ascii_case("http://"));
+    let http = if plain_http {
+        aws_smithy_http_client::Builder::new().build_http()
+    } else {
+        aws_smithy_http_client::Builder::new()
+            .tls_provider(tls::Provider::Rustls(
+                tls::rustls_provider::CryptoMode::Ring,
+            ))
+            .build_https()
+    };
     let mut builder = aws_sdk_cognitoidentityprovider::Config::builder()
         .behavior_version(BehaviorVersion::latest())
-        .http_client(https)
+        .http_client(http)
         .region(Region::new(config.region.clone()))
         .timeout_config(timeout_config(config))
         .retry_config(RetryConfig::standard().with_max_attempts(config.timeouts.max_attempts));

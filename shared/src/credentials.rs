@@ -43,9 +43,10 @@ pub struct BodyCredentials {
     /// Accepted and ignored (the original library took it with `accessToken`).
     #[allow(dead_code)]
     id_token: Option<Token>,
-    /// With `username`, exchanged for an access token (when there is no `accessToken`).
+    /// Exchanged for an access token (when there is no `accessToken`).
     refresh_token: Option<Token>,
-    /// With `refreshToken`: the username (or alias) it belongs to.
+    /// With `refreshToken`: the username (or alias) it belongs to; needed only when the app client has a
+    /// secret.
     username: Option<Username>,
 }
 

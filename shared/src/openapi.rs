@@ -625,7 +625,7 @@ fn openapi() -> OpenApi {
                 .scheme(HttpAuthScheme::Bearer)
                 .bearer_format("JWT")
                 .description(Some(
-                    "A Cognito access token. Alternatives in the body: `accessToken`, or `refreshToken` + `username`\n(the `{}` alternative of each authenticated route).\n",
+                    "A Cognito access token. Alternatives in the body: `accessToken`, or `refreshToken` (with `username`\nwhen the app client has a secret; the `{}` alternative of each authenticated route).\n",
                 ))
                 .build(),
         ),

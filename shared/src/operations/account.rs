@@ -19,6 +19,7 @@ pub struct Factors {
     pub sign_in_methods: Vec<String>,
     /// MFA methods enabled: SMS_MFA, SOFTWARE_TOKEN_MFA, EMAIL_OTP.
     pub mfa_methods: Vec<String>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub preferred_mfa: Option<String>,
 }
 

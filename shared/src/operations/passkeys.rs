@@ -46,11 +46,15 @@ pub struct ListPasskeysRequest {
 #[serde(rename_all = "camelCase")]
 pub struct Passkey {
     pub credential_id: String,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub friendly_name: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub relying_party_id: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub authenticator_attachment: Option<String>,
     pub transports: Vec<String>,
     /// Epoch seconds.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub created_at: Option<i64>,
 }
 
@@ -60,6 +64,7 @@ pub struct Passkey {
 pub struct PasskeyList {
     pub passkeys: Vec<Passkey>,
     /// For the next page; `null` on the last one.
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub next_token: Option<String>,
 }
 
