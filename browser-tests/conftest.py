@@ -8,6 +8,9 @@ scripts/browser-test.sh starts everything and passes it in the environment:
   BT_CROSS_SITE  an attacker origin on another site: http://127.0.0.1:PORT
   BT_EMULATOR    the Cognito emulator (its outbox), BT_POOL its user pool
   BT_CHROMIUM    the Chromium binary, BT_ARTIFACTS where screenshots go
+and for the example page (examples/web, test_web_example.py), its own API and pool:
+  BT_WEB_API     the API it calls (cookie mode, passkeys on), BT_WEB_APP the page's origin (its only
+                 ALLOWED_ORIGINS and WebAuthn origin), BT_WEB_POOL its pool (on the same emulator)
 """
 
 import json
@@ -20,13 +23,14 @@ from playwright.sync_api import sync_playwright
 
 ENV = {name: os.environ[f"BT_{name}"] for name in
        ("API", "APP", "SAME_SITE", "CROSS_SITE", "EMULATOR", "POOL", "CHROMIUM", "ARTIFACTS")}
+WEB = {name: os.environ[f"BT_WEB_{name}"] for name in ("API", "APP", "POOL")}
 COOKIE = "__Host-refresh_token"
 TIMEOUT_MS = 15_000
 
 
-def emulator_code(username: str, kind: str = "SIGN_UP") -> str:
-    """The newest code the emulator 'sent' to this user."""
-    url = f"{ENV['EMULATOR']}/_emulator/messages?userPoolId={ENV['POOL']}&username={username}"
+def emulator_code(username: str, kind: str = "SIGN_UP", pool: str | None = None) -> str:
+    """The newest code the emulator 'sent' to this user (of ENV's pool unless told another)."""
+    url = f"{ENV['EMULATOR']}/_emulator/messages?userPoolId={pool or ENV['POOL']}&username={username}"
     with urllib.request.urlopen(url, timeout=10) as response:
         messages = json.load(response)["messages"]
     codes = [m["code"] for m in messages if m["kind"] == kind]

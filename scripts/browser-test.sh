@@ -2,7 +2,10 @@
 # The real-browser test of browser mode (SESSION_COOKIE=true): headless Chromium, driven by Playwright,
 # runs an app page on http://localhost:<app> against the local API in cookie mode on http://localhost:<api>
 # (same site, another origin: CORS with credentials), and attacker pages on http://localhost:<other>
-# (same site, not allowed) and http://127.0.0.1:<port> (another site). See browser-tests/.
+# (same site, not allowed) and http://127.0.0.1:<port> (another site). Then the example page
+# examples/web (passwordless sign-up, email codes, passkeys with a virtual authenticator) on its own
+# origin, against a second API in cookie mode with passkeys, on an emulator pool with WebAuthn for
+# that origin. See browser-tests/.
 #
 # Installs what it needs: Debian's chromium (apt-get, as root) and Playwright, pinned, into .venv
 # (never `playwright install`: no browser download). Without a way to install Chromium (not root, no
@@ -75,13 +78,13 @@ work=$(mktemp -d)
 mkdir -p "$artifacts"
 rm -f "$artifacts"/*.png "$artifacts"/*.log "$artifacts"/cookies.txt
 emulator_pid_file=$work/emulator.pid
-static_pid= api_pid= pytest_pid=
+static_pid= api_pid= web_static_pid= web_api_pid= pytest_pid=
 cleanup() {
   set +e
-  for pid in $pytest_pid $api_pid $static_pid; do kill "$pid" 2>/dev/null; done
+  for pid in $pytest_pid $api_pid $static_pid $web_api_pid $web_static_pid; do kill "$pid" 2>/dev/null; done
   [ -n "$pytest_pid" ] && wait "$pytest_pid" 2>/dev/null
   [ -s "$emulator_pid_file" ] && kill "$(cat "$emulator_pid_file")" 2>/dev/null
-  for pid in $api_pid $static_pid; do wait "$pid" 2>/dev/null; done
+  for pid in $api_pid $static_pid $web_api_pid $web_static_pid; do wait "$pid" 2>/dev/null; done
   cp "$work"/*.log "$artifacts"/ 2>/dev/null
   rm -rf "$work"
 }
@@ -127,10 +130,43 @@ echo "browser test: app $app_origin, API http://localhost:$api_port (SESSION_COO
   "ALLOWED_ORIGINS=$app_origin), attackers http://localhost:$same_site_port and" \
   "http://127.0.0.1:$cross_site_port, emulator $endpoint" >&2
 
+# The example page (examples/web) on its own origin, with its own API: cookie mode for that origin only,
+# passkeys on, on an emulator pool whose WebAuthn relying party is localhost and accepts that origin.
+.venv/bin/python browser-tests/serve.py --root examples/web --count 1 \
+  >"$work/web-static.out" 2>"$work/web-static.log" &
+web_static_pid=$!
+ports=$(first_line "$work/web-static.out" '{"ports"' "$web_static_pid") || { echo "the example's static server did not start" >&2; cat "$work/web-static.log" >&2; exit 1; }
+web_origin=http://localhost:$(.venv/bin/python -c 'import json, sys; print(json.loads(sys.argv[1])["ports"][0])' "$ports")
+sign_in_methods=PASSWORD,EMAIL_OTP,SMS_OTP,WEB_AUTHN
+read -r web_pool web_client < <(.venv/bin/python - "$endpoint" "$web_origin" "$sign_in_methods" <<'EOF'
+import json, sys, urllib.request
+endpoint, origin, methods = sys.argv[1:]
+body = {"name": "web-example", "firstFactors": methods.split(","),
+        "webAuthn": {"relyingPartyId": "localhost", "origins": [origin]}}
+request = urllib.request.Request(endpoint + "/_emulator/pools", json.dumps(body).encode(),
+                                 {"Content-Type": "application/json"})
+pool = json.load(urllib.request.urlopen(request, timeout=30))
+print(pool["userPoolId"], pool["clientId"])
+EOF
+)
+env -i PATH="$PATH" PORT=0 USER_POOL_ID="$web_pool" USER_POOL_CLIENT_ID="$web_client" AWS_REGION=us-east-1 \
+  AWS_ENDPOINT_URL="$endpoint" AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local RUST_LOG=info \
+  SESSION_COOKIE=true ALLOWED_ORIGINS="$web_origin" SIGN_IN_METHODS="$sign_in_methods" \
+  PASSKEY_RELYING_PARTY_ID=localhost \
+  LOGIN_SESSION_KEY="$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(32))')" \
+  "$local_bin" >"$work/web-api.out" 2>"$work/web-api.log" &
+web_api_pid=$!
+url=$(first_line "$work/web-api.out" "API listening on http://" "$web_api_pid") || { echo "the example's API did not start" >&2; cat "$work/web-api.log" >&2; exit 1; }
+web_api=http://localhost:${url##*:}
+echo "browser test: example page $web_origin/index.html, API $web_api (SESSION_COOKIE=true," \
+  "ALLOWED_ORIGINS=$web_origin, SIGN_IN_METHODS=$sign_in_methods, PASSKEY_RELYING_PARTY_ID=localhost)," \
+  "pool $web_pool (WebAuthn: localhost, origins $web_origin)" >&2
+
 status=0
 BT_API=http://localhost:$api_port BT_APP=$app_origin \
   BT_SAME_SITE=http://localhost:$same_site_port BT_CROSS_SITE=http://127.0.0.1:$cross_site_port \
   BT_EMULATOR=$endpoint BT_POOL=$pool BT_CHROMIUM=$chromium BT_ARTIFACTS=$artifacts \
+  BT_WEB_API=$web_api BT_WEB_APP=$web_origin BT_WEB_POOL=$web_pool \
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 \
   timeout 900 .venv/bin/python -m pytest -v -p no:cacheprovider --rootdir browser-tests \
   --junitxml="$work/junit.xml" browser-tests "$@" &
