@@ -10,7 +10,9 @@ from . import REGION, poolconfig
 MFA_MODES = ("OPTIONAL", "ON", "OFF")
 SEED_POOL_NAME = "local-dev"
 # The local dev server offers passwordless sign-in (USER_AUTH) besides the password.
-SEED_FIRST_FACTORS = ["PASSWORD", "EMAIL_OTP", "SMS_OTP"]
+SEED_FIRST_FACTORS = ["PASSWORD", "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN"]
+# The seed's passkeys: relying party localhost, any http://localhost port (a local web app, examples/web).
+SEED_WEB_AUTHN = {"relyingPartyId": "localhost"}
 
 
 def _schema() -> list[dict]:
@@ -58,7 +60,7 @@ def create_pool(
         if origins is not None and (not isinstance(origins, list) or not all(isinstance(o, str) and o for o in origins)):
             raise ValueError("webAuthn.origins must be a list of origins such as http://localhost:8000")
         if first_factors is None:
-            first_factors = ["PASSWORD", "WEB_AUTHN"]
+            first_factors = list(SEED_FIRST_FACTORS) if stable else ["PASSWORD", "WEB_AUTHN"]
     if first_factors is None:
         first_factors = list(SEED_FIRST_FACTORS if stable else poolconfig.DEFAULT_FIRST_FACTORS)
     if not isinstance(first_factors, list) or not all(isinstance(f, str) for f in first_factors):

@@ -130,7 +130,7 @@ def serve(host: str, port: int, seed: bool) -> None:
     patches.install()
     announcement = {}
     if seed:
-        pool = pools.create_pool(stable=True)
+        pool = pools.create_pool(stable=True, web_authn=pools.SEED_WEB_AUTHN)
         announcement = {"userPoolId": pool["userPoolId"], "clientId": pool["clientId"], "region": pool["region"]}
 
     server = make_server(host, port, EmulatorApp(), threaded=True, request_handler=MotoRequestHandler)

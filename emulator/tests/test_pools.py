@@ -69,6 +69,10 @@ def test_the_seeded_pool_offers_passwordless_sign_in():
         assert {"PASSWORD", "EMAIL_OTP"} <= set(factors)
         client = idp.describe_user_pool_client(UserPoolId=ready["userPoolId"], ClientId=ready["clientId"])["UserPoolClient"]
         assert "ALLOW_USER_AUTH" in client["ExplicitAuthFlows"]
-        assert idp.get_user_pool_mfa_config(UserPoolId=ready["userPoolId"])["EmailMfaConfiguration"]
+        mfa_config = idp.get_user_pool_mfa_config(UserPoolId=ready["userPoolId"])
+        assert mfa_config["EmailMfaConfiguration"]
+        # Passkeys for a local web app (examples/web): relying party localhost, WEB_AUTHN a first factor.
+        assert "WEB_AUTHN" in factors
+        assert mfa_config["WebAuthnConfiguration"]["RelyingPartyId"] == "localhost"
     finally:
         assert stop_server(process) == 0

@@ -19,6 +19,8 @@ use crate::error::ApiError;
 use crate::values::{AttributeMap, Code, LoginSession, Password, Username};
 use aws_sdk_cognitoidentityprovider::types::ChallengeNameType;
 use serde::Deserialize;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use serde_json::{Map, Value};
 
 #[derive(Debug, Deserialize)]
@@ -277,10 +279,21 @@ fn passkey_step(
 /// id that is nobody's, the same for a username every time (a real user's list does not change between
 /// two attempts either, and an empty list would stand out).
 fn decoy_request_options(cx: &Cognito, username: &str) -> Value {
+    // Cognito's own shape, key for key (as captured for a real user): a 16-byte challenge, the hints
+    // and attestation fields, and the credential's transports.
+    let mut challenge = [0u8; 16];
+    getrandom::fill(&mut challenge).expect("the OS random source is available");
     let mut options = serde_json::json!({
-        "challenge": decoy_session(cx, 22),
+        "hints": [],
+        "attestation": "none",
+        "attestationFormats": [],
+        "challenge": URL_SAFE_NO_PAD.encode(challenge),
         "timeout": 180000,
-        "allowCredentials": [{"type": "public-key", "id": decoy_credential_id(cx, username)}],
+        "allowCredentials": [{
+            "type": "public-key",
+            "id": decoy_credential_id(cx, username),
+            "transports": ["internal", "hybrid"],
+        }],
         "userVerification": cx.config.passkey_user_verification,
     });
     if let Some(rp_id) = &cx.config.passkey_relying_party_id {
