@@ -18,9 +18,9 @@ use crate::config::SignInMethod;
 use crate::error::ApiError;
 use crate::values::{AttributeMap, Code, LoginSession, Password, Username};
 use aws_sdk_cognitoidentityprovider::types::ChallengeNameType;
-use serde::Deserialize;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use serde::Deserialize;
 use serde_json::{Map, Value};
 
 #[derive(Debug, Deserialize)]
