@@ -4,15 +4,19 @@
 //! bench compare  --emulator URL [--runs 20] [--warm 200] [--bin-dir target/release] [--zip login=PATH]...
 //! bench overhead [--local target/release/local] [--seconds 5] [--connections 1,16,64]
 //! bench variants --variant LABEL=PATH... [--runs 20] [--warm 300]
+//! bench peers    --emulator URL [--runs 20] [--warm 200] [--bin-dir DIR] [--node node] [--node-dir DIR] [--python PY]
 //! ```
 //!
 //! compare:  our Lambda functions and the original library (Node), cold and warm, through the same local
 //!           Runtime API, against the same emulator pool and user; alternating, side by side.
 //! overhead: the local server against a canned Cognito stub under a closed-loop load: our own code path.
+//! peers:    our `login` vs a Node 20 + AWS SDK v3 handler (unbundled and esbuild-bundled) and a Python boto3
+//!           handler, each under the same Runtime API, emulator, user and event: the ratio table.
 //! variants: builds of one function (opt-level 3 / s / z...): size, cold start, warm latency (stub).
 
 mod client;
 mod load;
+mod peers;
 mod runtime_api;
 mod setup;
 mod stats;
@@ -26,7 +30,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-struct Args {
+pub(crate) struct Args {
     values: HashMap<String, Vec<String>>,
 }
 
@@ -46,7 +50,7 @@ impl Args {
         }
         Ok(Args { values })
     }
-    fn get(&self, key: &str) -> Option<&str> {
+    pub(crate) fn get(&self, key: &str) -> Option<&str> {
         self.values
             .get(key)
             .and_then(|v| v.last())
@@ -55,18 +59,18 @@ impl Args {
     fn all(&self, key: &str) -> Vec<String> {
         self.values.get(key).cloned().unwrap_or_default()
     }
-    fn number(&self, key: &str, default: usize) -> Result<usize, Error> {
+    pub(crate) fn number(&self, key: &str, default: usize) -> Result<usize, Error> {
         match self.get(key) {
             None => Ok(default),
             Some(v) => Ok(v.parse().map_err(|_| format!("--{key} must be a number"))?),
         }
     }
-    fn path(&self, key: &str, default: PathBuf) -> PathBuf {
+    pub(crate) fn path(&self, key: &str, default: PathBuf) -> PathBuf {
         self.get(key).map(PathBuf::from).unwrap_or(default)
     }
 }
 
-fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .unwrap()
@@ -76,7 +80,7 @@ fn root() -> PathBuf {
 fn main() -> Result<(), Error> {
     let raw: Vec<String> = std::env::args().skip(1).collect();
     let Some(command) = raw.first() else {
-        eprintln!("usage: bench compare|overhead|variants [--options]; see scripts/bench.sh");
+        eprintln!("usage: bench compare|overhead|variants|peers [--options]; see scripts/bench.sh");
         std::process::exit(2);
     };
     let args = Args::parse(&raw[1..])?;
@@ -89,6 +93,7 @@ fn main() -> Result<(), Error> {
             "compare" => compare(&args).await,
             "overhead" => overhead(&args).await,
             "variants" => variants(&args).await,
+            "peers" => peers::run(&args).await,
             other => Err(format!("unknown command {other:?}").into()),
         }
     })
@@ -208,7 +213,7 @@ async fn warm_pair(
     Ok([first, second])
 }
 
-fn dir_size(path: &Path) -> (u64, u64) {
+pub(crate) fn dir_size(path: &Path) -> (u64, u64) {
     let mut bytes = 0;
     let mut files = 0;
     if let Ok(entries) = std::fs::read_dir(path) {
@@ -227,7 +232,7 @@ fn dir_size(path: &Path) -> (u64, u64) {
     (bytes, files)
 }
 
-fn mib(bytes: u64) -> f64 {
+pub(crate) fn mib(bytes: u64) -> f64 {
     bytes as f64 / (1024.0 * 1024.0)
 }
 
