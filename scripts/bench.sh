@@ -11,7 +11,8 @@
 #   --peers-only  only the peers table (skips the original library and the local-server overhead rows)
 #   --variants    also build `login` at opt-level 3, "s" and "z" (custom profiles, own target subdirs:
 #                 two extra full builds, ~10 min each on 2 cores) and measure size / cold start / warm
-#   --build-time  also time a release build of every function after touching shared/ (17 LTO links)
+#   --build-time  also time release builds of every function, one cargo invocation each as sam build runs them,
+#                 after touching shared/ (one LTO link per function)
 # Environment: BENCH_RUNS (20), BENCH_WARM (200), BENCH_SECONDS (5), BENCH_CONNECTIONS (1,16,64), NODE (node),
 #   BENCH_PYTHON (python3: the interpreter the boto3 peer's venv is made from), BENCH_TARGET_DIR.
 set -euo pipefail
@@ -127,7 +128,7 @@ echo "bench: emulator at $endpoint" >&2
   echo "- machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(free -g | awk '/Mem:/ {print $2}') GiB RAM, $(uname -sm)"
   echo "- load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "- $(rustc --version), Node $($node --version), $("$pyenv/bin/python" --version) + boto3 $boto3, emulator: moto 5.2.5 + patches (scripts/emulator.sh)"
-  echo "- release profile: $(sed -n '/^\[profile.release\]/,/^\[/p' Cargo.toml | grep -v '^\[' | grep . | tr '\n' ';' | sed 's/;$//; s/;/; /g')"
+  echo "- release profile: $(sed -n '/^\[profile.release\]/,/^\[/p' Cargo.toml | grep -v '^\[' | grep -v '^ *#' | grep . | tr '\n' ';' | sed 's/;$//; s/;/; /g')"
   echo "- release build of ${packages[*]} in this run: $build_seconds s (incremental: 0 when nothing changed)"
   echo
 } > "$results.tmp"
@@ -160,12 +161,22 @@ if $do_variants; then
 fi
 
 if $do_build_time; then
+  # As `sam build` does: one cargo invocation per function, in sequence, after a change to shared/ (the
+  # dependencies are warm). Native (this host), in the bench target dir; see BENCHMARKS.md for arm64.
   touch shared/src/lib.rs
   started=$(date +%s)
-  cargo build --release --quiet --workspace --exclude bench --exclude local
+  per=()
+  for manifest in functions/*/Cargo.toml; do
+    fn=$(basename "$(dirname "$manifest")")
+    s=$(date +%s.%N)
+    CARGO_TARGET_DIR=$target_dir cargo build --release --quiet -p "$fn"
+    per+=("$fn $(echo "$(date +%s.%N) - $s" | bc)")
+  done
   elapsed=$(( $(date +%s) - started ))
   { echo "### Build time"; echo
-    echo "Release build of all $(ls -d functions/*/ | wc -l) functions (native, this host) after touching \`shared/src/lib.rs\`: $elapsed s."
+    echo "Release builds of all ${#per[@]} functions, one \`cargo build --release -p <function>\` each in sequence (as \`sam build\` runs them), native, after touching \`shared/src/lib.rs\`: $elapsed s (load average at the end: $(cut -d' ' -f1-3 /proc/loadavg))."
+    echo; echo "| function | seconds |"; echo "|---|---|"
+    for row in "${per[@]}"; do echo "| ${row% *} | ${row##* } |"; done
     echo; } | tee -a "$results.tmp"
 fi
 
