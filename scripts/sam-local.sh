@@ -112,6 +112,7 @@ cleanup() {
     # before the daemon: SAM, the emulator, a curl. Found by their network namespace, killed by PID.
     local ns left=()
     ns=$(readlink "/proc/$dockerd_pid/ns/net" 2>/dev/null)
+    [ -n "$ns" ] && [ "$ns" != "$(readlink /proc/$$/ns/net)" ] || ns=none  # never sweep our own namespace
     for proc in /proc/[0-9]*; do
       pid=${proc#/proc/}
       if [ "$pid" = "$dockerd_pid" ] || [ "$(readlink "$proc/ns/net" 2>/dev/null)" != "$ns" ]; then continue; fi
