@@ -29,11 +29,7 @@ impl App {
             // The SDK would then log request and response bodies: passwords, codes and tokens.
             tracing::warn!("LOG_SENSITIVE_BODIES is set: the AWS SDK will log secrets at TRACE level; unset it");
         }
-        let passwordless = config
-            .sign_in_methods
-            .iter()
-            .any(|m| *m != crate::config::SignInMethod::Password);
-        if passwordless && config.login_session_key.is_none() {
+        if config.allows_passwordless() && config.login_session_key.is_none() {
             // Decoy login sessions can then not be told from Cognito's at the next step (see
             // auth::passwordless): the first step still hides the account, the second may not.
             tracing::warn!("SIGN_IN_METHODS allows sign-in by code but neither LOGIN_SESSION_KEY nor a client secret is set: set LOGIN_SESSION_KEY");

@@ -186,14 +186,9 @@ pub fn fill_refresh_token(
     ) {
         return Ok(RefreshTokenSource::NotUsed);
     }
-    let mut body = if request.body.iter().all(u8::is_ascii_whitespace) {
-        serde_json::Map::new()
-    } else {
-        match serde_json::from_slice::<serde_json::Value>(&request.body) {
-            Ok(serde_json::Value::Object(map)) => map,
-            // The handler answers the malformed body.
-            _ => return Ok(RefreshTokenSource::NotUsed),
-        }
+    let Ok(mut body) = crate::body::parse_object(&request.body) else {
+        // The handler answers the malformed (or oversized) body.
+        return Ok(RefreshTokenSource::NotUsed);
     };
     if body.contains_key("refreshToken") {
         return Ok(RefreshTokenSource::Body);

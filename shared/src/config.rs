@@ -88,6 +88,15 @@ pub struct Config {
     pub passkey_user_verification: String,
 }
 
+impl Config {
+    /// Whether the pool signs in without a password too (a code or a passkey: USER_AUTH).
+    pub fn allows_passwordless(&self) -> bool {
+        self.sign_in_methods
+            .iter()
+            .any(|m| *m != SignInMethod::Password)
+    }
+}
+
 // The client secret must never reach a log line, even through `{:?}`.
 impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

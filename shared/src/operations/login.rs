@@ -169,13 +169,7 @@ pub async fn login(cx: &Cognito, request: LoginRequest) -> Result<LoginOutcome, 
             allowed(cx, method.sign_in_method())?;
             code_login(cx, username, method).await
         }
-        (None, None)
-            if cx
-                .config
-                .sign_in_methods
-                .iter()
-                .all(|m| *m == SignInMethod::Password) =>
-        {
+        (None, None) if !cx.config.allows_passwordless() => {
             Err(ApiError::invalid("`password` is required."))
         }
         (None, None) => choose_method(cx, username).await,

@@ -117,22 +117,18 @@ pub async fn signup(cx: &Cognito, request: SignupRequest) -> Result<SignupRespon
         user_confirmed: output.user_confirmed(),
         user_sub: output.user_sub().to_owned(),
         code_delivery_details: delivery(output.code_delivery_details()),
-        login_session: signs_in_by_user_auth(cx).then(|| match output.session() {
-            Some(session) if !session.is_empty() => session.to_owned(),
-            // So that every answer of this pool has the key: confirming with it only confirms.
-            _ => made_up_session(cx, Decoy::ConfirmOnly, TYPICAL_SESSION_CHARS),
-        }),
+        // Where the pool signs in by code (USER_AUTH), every sign-up answers a `loginSession` and none
+        // elsewhere, whatever Cognito returns: the keys of the answer cannot depend on the account (a
+        // duplicate hidden by HIDE_EXISTING_USERS has the same keys as a real sign-up).
+        login_session: cx
+            .config
+            .allows_passwordless()
+            .then(|| match output.session() {
+                Some(session) if !session.is_empty() => session.to_owned(),
+                // So that every answer of this pool has the key: confirming with it only confirms.
+                _ => made_up_session(cx, Decoy::ConfirmOnly, TYPICAL_SESSION_CHARS),
+            }),
     })
-}
-
-/// Whether sign-ups answer a `loginSession`: where the pool signs in by code (USER_AUTH), always, and
-/// never elsewhere, whatever Cognito returns, so that the keys of the answer cannot depend on the account
-/// (a duplicate hidden by HIDE_EXISTING_USERS has the same keys as a real sign-up).
-fn signs_in_by_user_auth(cx: &Cognito) -> bool {
-    cx.config
-        .sign_in_methods
-        .iter()
-        .any(|m| *m != SignInMethod::Password)
 }
 
 /// A sign-up without a password needs a pool that signs in by code, and the email or phone number the
@@ -191,7 +187,10 @@ fn hidden_duplicate(cx: &Cognito, username: &str, attributes: &[AttributeType]) 
         user_confirmed: false,
         user_sub: crate::random::uuid_v4(),
         code_delivery_details,
-        login_session: signs_in_by_user_auth(cx).then(|| decoy_session(cx, TYPICAL_SESSION_CHARS)),
+        login_session: cx
+            .config
+            .allows_passwordless()
+            .then(|| decoy_session(cx, TYPICAL_SESSION_CHARS)),
     }
 }
 
