@@ -9,10 +9,10 @@
 # Usage: scripts/bench.sh [--quick] [--peers-only] [--variants] [--build-time]
 #   --quick       5 cold runs, 50 warm invocations, 2 s load rows (a smoke run; not for BENCHMARKS.md)
 #   --peers-only  only the peers table (skips the original library and the local-server overhead rows)
-#   --variants    also build `login` at opt-level 3, "s" and "z" (custom profiles, own target subdirs:
-#                 two extra full builds, ~10 min each on 2 cores) and measure size / cold start / warm
-#   --build-time  also time release builds of every function, one cargo invocation each as sam build runs them,
-#                 after touching shared/ (one LTO link per function)
+#   --variants    also build our Lambda binary at opt-level 3, "s" and "z" (custom profiles, own target
+#                 subdirs: two extra full builds, ~10 min each on 2 cores) and measure size / cold start / warm
+#   --build-time  also time the release build of the Lambda binary after touching shared/ (what `sam build`
+#                 runs once for every function)
 # Environment: BENCH_RUNS (20), BENCH_WARM (200), BENCH_SECONDS (5), BENCH_CONNECTIONS (1,16,64), NODE (node),
 #   BENCH_PYTHON (python3: the interpreter the boto3 peer's venv is made from), BENCH_TARGET_DIR.
 set -euo pipefail
@@ -86,9 +86,10 @@ boto3=$(sed -n 's/^boto3==//p' bench/peers/python/requirements.txt)
 # 2. The emulator's venv.
 scripts/setup.sh
 
-# 3. Release binaries (native, for this host): the two measured functions, the local server, the harness.
-packages=(-p login -p profile-get -p local -p bench)
-$peers_only && packages=(-p login -p bench)
+# 3. Release binaries (native, for this host): our Lambda binary (run as `login` and `profile-get`, its
+#    ROUTE naming each), the local server, the harness.
+packages=(-p lambda-function -p local -p bench)
+$peers_only && packages=(-p lambda-function -p bench)
 echo "bench: cargo build --release ${packages[*]} (CARGO_TARGET_DIR=$target_dir)" >&2
 build_started=$(date +%s)
 CARGO_TARGET_DIR=$target_dir nice cargo build --release --quiet "${packages[@]}"
@@ -98,9 +99,9 @@ build_seconds=$(( $(date +%s) - build_started ))
 #    otherwise zip the native binaries the same way (one file named bootstrap, deflate) and say so.
 zip_args=()
 for fn in login profile-get; do
-  [ -f "$root/$bin/$fn" ] || continue
-  if [ ! -f "target/lambda/$fn.zip" ] && [ ! -f "target/lambda/$fn/bootstrap.zip" ]; then
-    python3 - "$root/$bin/$fn" "$out_dir/zips/$fn.zip" <<'EOF'
+  [ -f "$root/$bin/lambda-function" ] || continue
+  if [ ! -f "target/lambda/lambda-function.zip" ] && [ ! -f "target/lambda/lambda-function/bootstrap.zip" ]; then
+    python3 - "$root/$bin/lambda-function" "$out_dir/zips/$fn.zip" <<'EOF'
 import sys, zipfile
 with zipfile.ZipFile(sys.argv[2], "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
     info = zipfile.ZipInfo("bootstrap")
@@ -151,32 +152,26 @@ if $do_variants; then
   for level in 3 s z; do
     profile=opt$level
     upper=$(echo "$profile" | tr a-z A-Z)
-    echo "bench: building login with opt-level=$level (profile $profile)" >&2
+    echo "bench: building lambda-function with opt-level=$level (profile $profile)" >&2
     env "CARGO_PROFILE_${upper}_INHERITS=release" "CARGO_PROFILE_${upper}_OPT_LEVEL=$level" \
-      CARGO_TARGET_DIR=$target_dir nice cargo build --quiet --profile "$profile" -p login
-    variant_args+=(--variant "opt-level $level=$target_dir/$profile/login")
+      CARGO_TARGET_DIR=$target_dir nice cargo build --quiet --profile "$profile" -p lambda-function
+    variant_args+=(--variant "opt-level $level=$target_dir/$profile/lambda-function")
   done
   "$bin/bench" variants --runs "$runs" --warm "$((warm + 100))" --logs "$out_dir/logs" "${variant_args[@]}" \
     | tee -a "$results.tmp"
 fi
 
 if $do_build_time; then
-  # As `sam build` does: one cargo invocation per function, in sequence, after a change to shared/ (the
-  # dependencies are warm). Native (this host), in the bench target dir; see BENCHMARKS.md for arm64.
+  # What `sam build` runs, once for every function, after a change to shared/ (the dependencies are
+  # warm): one release build of the Lambda binary. Native (this host), in the bench target dir; see
+  # BENCHMARKS.md for arm64 and for sam build itself.
   touch shared/src/lib.rs
-  started=$(date +%s)
-  per=()
-  for manifest in functions/*/Cargo.toml; do
-    fn=$(basename "$(dirname "$manifest")")
-    s=$(date +%s.%N)
-    CARGO_TARGET_DIR=$target_dir cargo build --release --quiet -p "$fn"
-    per+=("$fn $(echo "$(date +%s.%N) - $s" | bc)")
-  done
-  elapsed=$(( $(date +%s) - started ))
+  s=$(date +%s.%N)
+  CARGO_TARGET_DIR=$target_dir cargo build --release --quiet -p lambda-function
+  elapsed=$(echo "$(date +%s.%N) - $s" | bc)
+  functions=$(grep -c '^          ROUTE: ' template.yaml)
   { echo "### Build time"; echo
-    echo "Release builds of all ${#per[@]} functions, one \`cargo build --release -p <function>\` each in sequence (as \`sam build\` runs them), native, after touching \`shared/src/lib.rs\`: $elapsed s (load average at the end: $(cut -d' ' -f1-3 /proc/loadavg))."
-    echo; echo "| function | seconds |"; echo "|---|---|"
-    for row in "${per[@]}"; do echo "| ${row% *} | ${row##* } |"; done
+    echo "Release build of the Lambda binary (\`cargo build --release -p lambda-function\`, native, after touching \`shared/src/lib.rs\`), which every one of the $functions functions runs: $elapsed s (load average at the end: $(cut -d' ' -f1-3 /proc/loadavg))."
     echo; } | tee -a "$results.tmp"
 fi
 

@@ -2,20 +2,19 @@
 # CI's `sam local` gate. Running every function under `sam local` (scripts/sam-local.sh) needs a release
 # build of every function, which from a fresh clone takes a good part of CI's time budget, so CI runs it only
 # when what it exercises changed since the last verified run: template.yaml, samconfig.toml, Cargo.lock,
-# events/, functions/ and the check itself (scripts/sam-local.sh, scripts/sam-local/). `sam-local.verified`
+# events/, lambda/ and the check itself (scripts/sam-local.sh, scripts/sam-local/). `sam-local.verified`
 # records the hash of those inputs (their names and contents) and that run's results;
 # `scripts/sam-local-check.sh --record` runs the check and rewrites it whatever the hash.
 #
-# CI runs it with --fast-build (x86_64, the release profile without fat LTO): a release build of every
-# function with fat LTO takes about half an hour here, on top of scripts/package-check.sh's own
-# (which cannot be shared: see "--bin, not -p" in scripts/sam-local.sh). SAM_LOCAL_ARGS overrides the
-# options (e.g. "--arch arm64" for the deployed architecture with its exact profile).
+# CI runs it for x86_64 with the exact release profile: one binary serves every function, so the build
+# is one fat-LTO link after the dependencies. SAM_LOCAL_ARGS sets the options (e.g. "--arch arm64" for
+# the deployed architecture under QEMU, "--fast-build" for the release profile without fat LTO).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export LC_ALL=C
 
 inputs_hash() {
-  git ls-files -z -- template.yaml samconfig.toml Cargo.lock events functions scripts/sam-local.sh \
+  git ls-files -z -- template.yaml samconfig.toml Cargo.lock events lambda scripts/sam-local.sh \
     scripts/sam-local-check.sh scripts/sam-local | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1
 }
 
@@ -29,7 +28,7 @@ echo "sam-local-check: sam local inputs changed since the last verified run: run
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 # shellcheck disable=SC2086
-scripts/sam-local.sh ${SAM_LOCAL_ARGS:---fast-build} 2>&1 | tee "$log" >&2
+scripts/sam-local.sh ${SAM_LOCAL_ARGS:-} 2>&1 | tee "$log" >&2
 {
   echo "inputs $want"
   echo "verified $(date -u +%Y-%m-%dT%H:%MZ): $(grep -o 'under sam local ([^)]*) in [0-9]*s' "$log" | tail -n 1)"

@@ -27,12 +27,10 @@
 # events, without QEMU (0.3-0.5 s a request instead of 0.8-0.9 s). `--arch arm64` runs the template's own
 # architecture (offline: under qemu-user-static, installed from Debian).
 #
-# Build: one `cargo lambda build --release --bin <f1> --bin <f2> ...` of every function (so the fat-LTO
-# links run two at a time), then `sam build`, which runs `cargo lambda build --release --bin <f>` per
-# function, finds each fresh and copies it: exactly the artifacts plain `sam build` makes. (`--bin`, not
-# `-p` as scripts/package.sh: at the workspace root `--bin` resolves features over the whole workspace,
-# `-p` over the functions only, so the two builds differ and do not share artifacts.) At nice 19, in its
-# own cargo target directory (target/sam/cargo, or $CARGO_TARGET_DIR). --fast-build: the release profile
+# Build: `sam build` itself, which runs `cargo lambda build --release --bin lambda-function` once (every
+# function has the same build metadata) and copies the binary to each function: exactly what plain
+# `sam build` makes. At nice 19, in its own cargo target directory (target/sam/cargo, or
+# $CARGO_TARGET_DIR), so it never waits on, or invalidates, the test builds. --fast-build: the release profile
 # without fat LTO and with 16 codegen units (same code and panic=unwind; only size and speed differ).
 #
 # --shell: instead of the checks, a shell (in the namespace, offline) where `sam` is the right command for
@@ -244,15 +242,11 @@ else
 fi
 build_dir=$work/build-$arch
 if [ "$build" = 1 ]; then
-  bins=()
-  for manifest in functions/*/Cargo.toml; do bins+=(--bin "$(basename "$(dirname "$manifest")")"); done
-  log "cargo lambda build --release ($arch, $(( ${#bins[@]} / 2 )) functions, cargo target $CARGO_TARGET_DIR)"
+  log "sam build ($arch, one cargo lambda build for every function, cargo target $CARGO_TARGET_DIR)"
   build_started=$(date +%s)
-  # shellcheck disable=SC2046
-  nice -n 19 cargo lambda build --release $([ "$arch" = arm64 ] && echo --arm64) "${bins[@]}" >&2
-  log "cargo lambda build took $(( $(date +%s) - build_started ))s; sam build"
-  # Not cached and not parallel, as samconfig.toml says (CodeUri "." and one shared cargo target).
+  # Not cached and not parallel, as samconfig.toml says.
   nice -n 19 "${sam[@]}" build -t "$template" --base-dir "$repo" --build-dir "$build_dir" --no-cached >&2
+  log "sam build took $(( $(date +%s) - build_started ))s"
 fi
 machine=$([ "$arch" = arm64 ] && echo 183 || echo 62)  # ELF e_machine: aarch64 / x86-64
 functions=()

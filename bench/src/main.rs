@@ -107,6 +107,19 @@ enum Side {
 
 const FUNCTIONS: [&str; 2] = ["login", "profile-get"];
 
+/// Our Lambda binary (`lambda/`): every function runs it, its `ROUTE` naming the route.
+pub const OUR_BINARY: &str = "lambda-function";
+
+/// The `ROUTE` of one of our functions, by function name.
+fn route_of(function: &str) -> (String, String) {
+    let path = match function {
+        "login" => "/login",
+        "profile-get" => "/profile/get",
+        other => panic!("bench: no route known for function {other}"),
+    };
+    ("ROUTE".to_owned(), path.to_owned())
+}
+
 struct Sides {
     bin_dir: PathBuf,
     node: String,
@@ -122,7 +135,10 @@ impl Sides {
             ("AWS_ENDPOINT_URL".to_owned(), endpoint.to_owned()),
         ];
         let (program, args, tag) = match side {
-            Side::Ours => (self.bin_dir.join(function), vec![], "ours"),
+            Side::Ours => {
+                env.push(route_of(function));
+                (self.bin_dir.join(OUR_BINARY), vec![], "ours")
+            }
             Side::Original => {
                 env.push((
                     "BENCH_NODE_MODULES".to_owned(),
@@ -438,11 +454,11 @@ async fn compare(args: &Args) -> Result<(), Error> {
         );
     }
     for function in FUNCTIONS {
-        // scripts/package.sh writes target/lambda/<function>.zip; cargo lambda's own --output-format zip
-        // writes target/lambda/<function>/bootstrap.zip.
+        // scripts/package.sh writes target/lambda/lambda-function.zip (every function's archive); cargo
+        // lambda's own --output-format zip writes target/lambda/lambda-function/bootstrap.zip.
         let arm = [
-            root().join(format!("target/lambda/{function}.zip")),
-            root().join(format!("target/lambda/{function}/bootstrap.zip")),
+            root().join(format!("target/lambda/{OUR_BINARY}.zip")),
+            root().join(format!("target/lambda/{OUR_BINARY}/bootstrap.zip")),
         ]
         .into_iter()
         .find(|p| p.exists());
@@ -653,6 +669,7 @@ async fn variants(args: &Args) -> Result<(), Error> {
             ("USER_POOL_ID".into(), "us-east-1_bench".into()),
             ("USER_POOL_CLIENT_ID".into(), "benchclient".into()),
             ("AWS_ENDPOINT_URL".into(), stub.url.clone()),
+            route_of(&function),
         ],
         log: Some(logs.join(format!("variant-{label}.log"))),
     };

@@ -194,8 +194,8 @@ pub async fn run(args: &Args) -> Result<(), Error> {
     let python_version = version(&python.display().to_string());
     // Our package: the arm64 zip of scripts/package.sh when present, else the zip --zip names (x86_64).
     let ours_zip = [
-        root.join("target/lambda/login.zip"),
-        root.join("target/lambda/login/bootstrap.zip"),
+        root.join(format!("target/lambda/{}.zip", crate::OUR_BINARY)),
+        root.join(format!("target/lambda/{}/bootstrap.zip", crate::OUR_BINARY)),
     ]
     .into_iter()
     .find(|p| p.exists())
@@ -220,9 +220,9 @@ pub async fn run(args: &Args) -> Result<(), Error> {
         Peer {
             label: "ours (`login`, Rust)".into(),
             tag: "ours",
-            program: bin_dir.join("login"),
+            program: bin_dir.join(crate::OUR_BINARY),
             args: vec![],
-            env: vec![],
+            env: vec![("ROUTE".into(), "/login".into())],
             package: ours_zip
                 .as_ref()
                 .and_then(|(p, what)| file_size(p).map(|(b, f)| (b, f, what.to_string()))),

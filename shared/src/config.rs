@@ -149,6 +149,12 @@ impl Default for Timeouts {
 #[error("configuration error: {0}")]
 pub struct ConfigError(String);
 
+impl ConfigError {
+    pub(crate) fn new(message: String) -> ConfigError {
+        ConfigError(message)
+    }
+}
+
 // `main` returning this error prints its Debug form: make that the plain sentence too.
 impl std::fmt::Debug for ConfigError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

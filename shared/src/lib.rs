@@ -1,7 +1,7 @@
 //! Everything behind the API. The modules depend one way only:
 //!
 //! ```text
-//! front doors    lambda (functions/*), local/        -> app
+//! front doors    lambda (lambda/), local/            -> app
 //! app            App::handle: browser mode, CORS, logging  -> dispatch, browser
 //! dispatch       the boundary: body -> request type, credentials -> operations
 //! operations/*   one file per route family: request and response types, handlers
@@ -13,13 +13,13 @@
 //! No module imports one above it: operations never see `App`, `dispatch` or the front doors, and the
 //! building blocks import no operation.
 //!
-//! **Adding a route** (see also ARCHITECTURE.md): its `Operation` in `routes.rs` (path and function name);
+//! **Adding a route** (see also the README's Layout): its `Operation` in `routes.rs` (path and function name);
 //! its request type (`#[derive(Deserialize)]`, `deny_unknown_fields`, fields of `values` types), response
 //! type (`#[derive(Serialize)]`) and handler in the family's file under `operations/`, both also with
 //! `#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]` (doc comments become the descriptions); one
 //! line in `dispatch`'s handler table (`public` or `signed_in`, which says whether it needs credentials);
-//! its summary and description in `openapi::route`; then `functions/<name>/`, `events/<name>.json` and its
-//! resource in `template.yaml` (the template test names what is missing). Regenerate the contract with
+//! its summary and description in `openapi::route`; then `events/<name>.json` and its resource in
+//! `template.yaml` (with its `ROUTE`) (the template test names what is missing). Regenerate the contract with
 //! `cargo run -p local --bin openapi > openapi.yaml` (`tests/openapi.rs` fails until it is).
 
 pub mod answers;

@@ -1,5 +1,5 @@
 //! The route table: every operation, its HTTP path and its Lambda function name. The local server routes
-//! with it, each function binary names its operation from it, and the template / OpenAPI tests compare
+//! with it, each Lambda function finds its operation in it (its `ROUTE` is the path), and the template / OpenAPI tests compare
 //! `template.yaml` and the OpenAPI document against it (the document is generated from it), so a route cannot be added in one place only.
 
 use http::Method;
@@ -17,7 +17,8 @@ macro_rules! operations {
                 match self { $(Operation::$variant => $path),+ }
             }
 
-            /// The function's name: its folder under `functions/`, its binary, its event file.
+            /// The function's name: its template.yaml resource (`login-mfa` -> `LoginMfaFunction`) and its
+            /// event file (`events/login-mfa.json`).
             pub fn function_name(self) -> &'static str {
                 match self { $(Operation::$variant => $function),+ }
             }

@@ -1,4 +1,4 @@
-//! `template.yaml`, `functions/` and `events/` agree with the route table (`Operation::ALL`): a route added
+//! `template.yaml`, `lambda/` and `events/` agree with the route table (`Operation::ALL`): a route added
 //! in one place and not the others fails here. Also pins the deployment choices the code relies on (the
 //! Lambda runtime settings, every environment variable, the one IAM permission and who gets it).
 
@@ -69,7 +69,10 @@ struct TemplateFunction {
     resource: Value,
 }
 
-/// The template's functions by their `Binary` (the function name).
+/// The package of `lambda/`: the one binary every function runs.
+const LAMBDA_BINARY: &str = "lambda-function";
+
+/// The template's functions by their function name (the operation their `ROUTE` names).
 fn template_functions(template: &Value) -> BTreeMap<String, TemplateFunction> {
     let resources = template["Resources"]
         .as_mapping()
@@ -80,73 +83,38 @@ fn template_functions(template: &Value) -> BTreeMap<String, TemplateFunction> {
             continue;
         }
         let id = id.as_str().unwrap().to_owned();
-        assert_eq!(
-            resource["Metadata"]["BuildMethod"].as_str(),
-            Some("rust-cargolambda"),
-            "{id}: Metadata.BuildMethod"
-        );
-        let binary = resource["Metadata"]["BuildProperties"]["Binary"]
+        let route = resource["Properties"]["Environment"]["Variables"]["ROUTE"]
             .as_str()
-            .unwrap_or_else(|| panic!("{id}: Metadata.BuildProperties.Binary names its function"))
-            .to_owned();
+            .unwrap_or_else(|| panic!("{id}: Environment.Variables.ROUTE names its route"));
+        let op = Operation::from_path(route)
+            .unwrap_or_else(|| panic!("{id}: ROUTE {route} is no route of shared/src/routes.rs"));
         let previous = functions.insert(
-            binary.clone(),
+            op.function_name().to_owned(),
             TemplateFunction {
                 logical_id: id.clone(),
                 resource: resource.clone(),
             },
         );
-        assert!(
-            previous.is_none(),
-            "two template functions build binary {binary}"
-        );
+        assert!(previous.is_none(), "two template functions serve {route}");
     }
     functions
 }
 
-/// The packages under `functions/`, each checked to be a binary named after its folder that serves the
-/// operation of that name.
-fn function_packages() -> BTreeSet<String> {
-    let mut names = BTreeSet::new();
-    let dir = workspace().join("functions");
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let folder = entry.unwrap().path();
-        let manifest = folder.join("Cargo.toml");
-        if !manifest.is_file() {
-            continue;
-        }
-        let folder_name = folder.file_name().unwrap().to_str().unwrap().to_owned();
-        let manifest_text = read(&manifest);
-        let package_name = manifest_text
-            .lines()
-            .skip_while(|l| l.trim() != "[package]")
-            .find_map(|l| {
-                let (key, value) = l.split_once('=')?;
-                (key.trim() == "name").then(|| value.trim().trim_matches('"').to_owned())
-            })
-            .unwrap_or_else(|| panic!("{}: no package name", manifest.display()));
-        assert_eq!(
-            package_name, folder_name,
-            "functions/{folder_name}: the package (and so its binary) is named after its folder"
-        );
-        assert!(
-            !manifest_text.contains("[[bin]]"),
-            "functions/{folder_name}: one binary, src/main.rs, named after the package"
-        );
-        let main = read(&folder.join("src/main.rs"));
-        if let Some(op) = Operation::from_function_name(&folder_name) {
-            let variant = format!("Operation::{op:?}");
-            let serves = main.match_indices(&variant).any(|(at, _)| {
-                !main[at + variant.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_')
-            });
-            assert!(
-                serves,
-                "functions/{folder_name}/src/main.rs must serve {variant}"
-            );
-        }
-        names.insert(folder_name);
-    }
-    names
+/// `lambda/`'s package name, the binary the template's functions build.
+fn lambda_package_name() -> String {
+    let manifest = workspace().join("lambda/Cargo.toml");
+    let text = read(&manifest);
+    assert!(
+        !text.contains("[[bin]]"),
+        "lambda/: one binary, src/main.rs, named after the package"
+    );
+    text.lines()
+        .skip_while(|l| l.trim() != "[package]")
+        .find_map(|l| {
+            let (key, value) = l.split_once('=')?;
+            (key.trim() == "name").then(|| value.trim().trim_matches('"').to_owned())
+        })
+        .unwrap_or_else(|| panic!("{}: no package name", manifest.display()))
 }
 
 fn operation_names() -> BTreeSet<String> {
@@ -170,10 +138,9 @@ fn difference(a: &BTreeSet<String>, b: &BTreeSet<String>) -> Vec<String> {
 }
 
 #[test]
-fn every_route_has_a_binary_and_a_template_function_and_nothing_else_does() {
+fn every_route_has_a_template_function_and_nothing_else_does() {
     let template = template();
     let in_template: BTreeSet<String> = template_functions(&template).into_keys().collect();
-    let binaries = function_packages();
     let routes = operation_names();
     assert_eq!(
         difference(&routes, &in_template),
@@ -185,16 +152,30 @@ fn every_route_has_a_binary_and_a_template_function_and_nothing_else_does() {
         Vec::<String>::new(),
         "template.yaml functions without a route in shared/src/routes.rs"
     );
-    assert_eq!(
-        difference(&routes, &binaries),
-        Vec::<String>::new(),
-        "routes without a package under functions/"
+}
+
+#[test]
+fn every_function_runs_the_one_lambda_binary_with_the_same_build_metadata() {
+    assert_eq!(lambda_package_name(), LAMBDA_BINARY);
+    let main = read(&workspace().join("lambda/src/main.rs"));
+    assert!(
+        main.contains("lambda::operation_from_env()"),
+        "lambda/src/main.rs serves the operation its ROUTE names"
     );
-    assert_eq!(
-        difference(&binaries, &routes),
-        Vec::<String>::new(),
-        "packages under functions/ without a route in shared/src/routes.rs"
-    );
+    let template = template();
+    let expected: Value = serde_norway::from_str(&format!(
+        "{{BuildMethod: rust-cargolambda, BuildProperties: {{Binary: {LAMBDA_BINARY}}}}}"
+    ))
+    .unwrap();
+    for function in template_functions(&template).values() {
+        // Identical metadata (and Globals' CodeUri, runtime, handler, architecture) is what makes
+        // `sam build` build the binary once for every function: any difference means one more build.
+        assert_eq!(
+            function.resource["Metadata"], expected,
+            "{}: Metadata",
+            function.logical_id
+        );
+    }
 }
 
 #[test]
@@ -204,13 +185,12 @@ fn each_function_is_wired_to_its_operations_post_route_on_the_one_http_api() {
         template["Resources"]["HttpApi"]["Type"].as_str(),
         Some("AWS::Serverless::HttpApi")
     );
-    for (binary, function) in template_functions(&template) {
+    for (name, function) in template_functions(&template) {
         let id = &function.logical_id;
-        let op = Operation::from_function_name(&binary)
-            .unwrap_or_else(|| panic!("{id}: Binary {binary} is no operation's function name"));
+        let op = Operation::from_function_name(&name).unwrap();
         assert_eq!(
             *id,
-            logical_id(&binary),
+            logical_id(&name),
             "logical ids follow the function name"
         );
         let events = function.resource["Properties"]["Events"]
@@ -245,7 +225,6 @@ fn each_function_is_wired_to_its_operations_post_route_on_the_one_http_api() {
             "CodeUri",
             "MemorySize",
             "Timeout",
-            "Environment",
             "LoggingConfig",
         ] {
             assert!(
@@ -253,6 +232,13 @@ fn each_function_is_wired_to_its_operations_post_route_on_the_one_http_api() {
                 "{id}: {key} belongs in Globals"
             );
         }
+        // Its own environment is its route only (SAM merges it with Globals' variables).
+        let own = function.resource["Properties"]["Environment"]
+            .as_mapping()
+            .unwrap();
+        assert_eq!(own.len(), 1, "{id}: Environment has Variables only");
+        let variables = own["Variables"].as_mapping().unwrap();
+        assert_eq!(variables.len(), 1, "{id}: its Variables are ROUTE only");
     }
 }
 
@@ -276,6 +262,10 @@ fn globals_build_arm64_al2023_functions_from_the_workspace_root_with_every_setti
     assert_eq!(globals["LoggingConfig"]["LogFormat"].as_str(), Some("JSON"));
 
     let variables = globals["Environment"]["Variables"].as_mapping().unwrap();
+    assert!(
+        !variables.contains_key("ROUTE"),
+        "ROUTE is each function's own"
+    );
     let config_source = include_str!("../src/config.rs");
     for name in [
         "USER_POOL_ID",
@@ -365,7 +355,7 @@ async fn only_functions_that_may_exchange_a_refresh_token_get_admin_get_user_on_
     let mut expected = operations_taking_credentials().await;
     expected.insert(Operation::SessionRefresh.function_name().to_owned());
     let mut granted = BTreeSet::new();
-    for (binary, function) in template_functions(&template) {
+    for (name, function) in template_functions(&template) {
         let properties = &function.resource["Properties"];
         if let Some(policies) = properties.get("Policies") {
             assert!(
@@ -375,7 +365,7 @@ async fn only_functions_that_may_exchange_a_refresh_token_get_admin_get_user_on_
             );
             let items = policies.as_sequence().map(Vec::len).unwrap_or(1);
             assert_eq!(items, 1, "{}: one policy", function.logical_id);
-            granted.insert(binary);
+            granted.insert(name);
         }
         assert!(
             properties.get("Role").is_none(),
