@@ -222,7 +222,7 @@ pub async fn run(args: &Args) -> Result<(), Error> {
             tag: "ours",
             program: bin_dir.join(crate::OUR_BINARY),
             args: vec![],
-            env: vec![("ROUTE".into(), "/login".into())],
+            env: vec![crate::route_of("login")],
             package: ours_zip
                 .as_ref()
                 .and_then(|(p, what)| file_size(p).map(|(b, f)| (b, f, what.to_string()))),
