@@ -95,13 +95,14 @@ build_started=$(date +%s)
 CARGO_TARGET_DIR=$target_dir nice cargo build --release --quiet "${packages[@]}"
 build_seconds=$(( $(date +%s) - build_started ))
 
-# 4. Package sizes: the arm64 zips of scripts/package.sh (target/lambda/<function>.zip) when present;
-#    otherwise zip the native binaries the same way (one file named bootstrap, deflate) and say so.
+# 4. Package size: the arm64 zip of scripts/package.sh (target/lambda/lambda-function.zip) when present;
+#    otherwise the native binary zipped the same way (one file named bootstrap, deflate), once: every
+#    function deploys this one zip.
 zip_args=()
-for fn in login profile-get; do
-  [ -f "$root/$bin/lambda-function" ] || continue
-  if [ ! -f "target/lambda/lambda-function.zip" ] && [ ! -f "target/lambda/lambda-function/bootstrap.zip" ]; then
-    python3 - "$root/$bin/lambda-function" "$out_dir/zips/$fn.zip" <<'EOF'
+native_zip=$out_dir/zips/lambda-function.zip
+rm -f "$native_zip"
+if [ -f "$root/$bin/lambda-function" ] && [ ! -f target/lambda/lambda-function.zip ] && [ ! -f target/lambda/lambda-function/bootstrap.zip ]; then
+  python3 - "$root/$bin/lambda-function" "$native_zip" <<'EOF'
 import sys, zipfile
 with zipfile.ZipFile(sys.argv[2], "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
     info = zipfile.ZipInfo("bootstrap")
@@ -109,9 +110,8 @@ with zipfile.ZipFile(sys.argv[2], "w", zipfile.ZIP_DEFLATED, compresslevel=9) as
     info.compress_type = zipfile.ZIP_DEFLATED
     z.writestr(info, open(sys.argv[1], "rb").read(), compresslevel=9)
 EOF
-    zip_args+=(--zip "$fn=$out_dir/zips/$fn.zip")
-  fi
-done
+  zip_args=(--zip "login=$native_zip" --zip "profile-get=$native_zip")
+fi
 
 # 5. The emulator, stopped on exit.
 pid_file=$(mktemp)
@@ -135,7 +135,7 @@ echo "bench: emulator at $endpoint" >&2
 } > "$results.tmp"
 
 ours_zip=()
-[ -f "$out_dir/zips/login.zip" ] && ours_zip=(--zip "$out_dir/zips/login.zip")
+[ -f "$native_zip" ] && ours_zip=(--zip "$native_zip")
 "$bin/bench" peers --emulator "$endpoint" --runs "$runs" --warm "$warm" --node "$node" --bin-dir "$bin" \
   --node-dir "$peers" --python "$pyenv/bin/python" --python-site "$pyenv/lib" --boto3 "$boto3" \
   --logs "$out_dir/logs" "${ours_zip[@]}" | tee -a "$results.tmp"

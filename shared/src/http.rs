@@ -74,7 +74,9 @@ pub fn json_response(
     body: &serde_json::Value,
     headers: Vec<(HeaderName, HeaderValue)>,
 ) -> ApiResponse {
-    let mut response = Response::new(body.to_string());
+    // serde_json's own writer, not `Value`'s Display, which goes through `core::fmt` a piece at a time.
+    let text = serde_json::to_string(body).unwrap_or_else(|_| String::from("{}"));
+    let mut response = Response::new(text);
     *response.status_mut() = status;
     let h = response.headers_mut();
     h.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
