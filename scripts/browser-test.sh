@@ -152,14 +152,13 @@ EOF
 env -i PATH="$PATH" PORT=0 USER_POOL_ID="$web_pool" USER_POOL_CLIENT_ID="$web_client" AWS_REGION=us-east-1 \
   AWS_ENDPOINT_URL="$endpoint" AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local RUST_LOG=info \
   SESSION_COOKIE=true ALLOWED_ORIGINS="$web_origin" SIGN_IN_METHODS="$sign_in_methods" \
-  PASSKEY_RELYING_PARTY_ID=localhost \
   LOGIN_SESSION_KEY="$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(32))')" \
   "$local_bin" >"$work/web-api.out" 2>"$work/web-api.log" &
 web_api_pid=$!
 url=$(first_line "$work/web-api.out" "API listening on http://" "$web_api_pid") || { echo "the example's API did not start" >&2; cat "$work/web-api.log" >&2; exit 1; }
 web_api=http://localhost:${url##*:}
 echo "browser test: example page $web_origin/index.html, API $web_api (SESSION_COOKIE=true," \
-  "ALLOWED_ORIGINS=$web_origin, SIGN_IN_METHODS=$sign_in_methods, PASSKEY_RELYING_PARTY_ID=localhost)," \
+  "ALLOWED_ORIGINS=$web_origin, SIGN_IN_METHODS=$sign_in_methods)," \
   "pool $web_pool (WebAuthn: localhost, origins $web_origin)" >&2
 
 status=0

@@ -19,10 +19,9 @@ import json, sys
 r = json.loads(sys.argv[1]); print(r["endpoint"], r["userPoolId"], r["clientId"])' "$ready")
   export AWS_ENDPOINT_URL=$endpoint USER_POOL_ID=$pool USER_POOL_CLIENT_ID=$client
   export AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
-  # The seeded pool signs in by password, email code, SMS code or passkey (relying party localhost);
-  # decoy sessions need a key.
+  # The seeded pool signs in by password, email code, SMS code or passkey (its WebAuthnConfiguration names
+  # the relying party localhost, which the API reads from the pool); decoy sessions need a key.
   export SIGN_IN_METHODS=${SIGN_IN_METHODS:-PASSWORD,EMAIL_OTP,SMS_OTP,WEB_AUTHN}
-  export PASSKEY_RELYING_PARTY_ID=${PASSKEY_RELYING_PARTY_ID:-localhost}
   export LOGIN_SESSION_KEY=${LOGIN_SESSION_KEY:-$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(32))')}
   echo "Cognito emulator: $endpoint  pool: $pool  client: $client" >&2
   echo "Codes sent to users: $endpoint/_emulator/messages?userPoolId=$pool" >&2

@@ -1,4 +1,4 @@
-"""python -m cognito_emulator serve [--host 127.0.0.1] [--port 0] [--seed] [--verbose] [--exit-with-parent]"""
+"""python -m cognito_emulator serve [--host 127.0.0.1] [--port 0] [--seed] [--verbose] [--exit-with-parent] [--delay-ms N]"""
 
 import argparse
 import logging
@@ -16,7 +16,15 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument(
         "--exit-with-parent", action="store_true", help="exit when the process that started it exits (test harnesses)"
     )
+    serve.add_argument(
+        "--delay-ms",
+        type=int,
+        default=0,
+        help="answer every Cognito call N ms late, as a remote AWS endpoint would (timing tests)",
+    )
     args = parser.parse_args(argv)
+    if args.delay_ms < 0:
+        parser.error("--delay-ms must be 0 or more")
     if args.exit_with_parent:
         _exit_with_parent()
 
@@ -26,7 +34,7 @@ def main(argv: list[str] | None = None) -> None:
     logging.getLogger("werkzeug").setLevel(level)  # werkzeug's access log is INFO
     from .server import serve as run  # imports moto: after the version check in __init__
 
-    run(args.host, args.port, args.seed)
+    run(args.host, args.port, args.seed, delay_ms=args.delay_ms)
 
 
 def _exit_with_parent() -> None:

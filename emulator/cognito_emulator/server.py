@@ -4,6 +4,7 @@ import json
 import logging
 import signal
 import threading
+import time
 import urllib.request
 
 from moto.server import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
@@ -85,15 +86,24 @@ ROUTES = {
 
 
 class EmulatorApp:
-    """One request at a time: moto's in-memory state is not thread-safe, and neither is ours."""
+    """One request at a time: moto's in-memory state is not thread-safe, and neither is ours.
 
-    def __init__(self):
+    `delay_ms` makes every AWS call (not the /_emulator/ test routes) answer that much later, the way a
+    call to a remote AWS endpoint costs a round trip: it lets a test measure whether two code paths make
+    the same calls (a path that skips a call is faster by the delay). The wait happens before the lock,
+    like network latency, so concurrent callers are not serialised by it."""
+
+    def __init__(self, delay_ms: int = 0):
         self.moto = DomainDispatcherApplication(create_backend_app)
         self.lock = threading.Lock()
+        self.delay = delay_ms / 1000
 
     def __call__(self, environ, start_response):
+        emulator_route = environ.get("PATH_INFO", "").startswith("/_emulator/")
+        if self.delay and not emulator_route:
+            time.sleep(self.delay)
         with self.lock:
-            if environ.get("PATH_INFO", "").startswith("/_emulator/"):
+            if emulator_route:
                 return self._emulator_route(Request(environ))(environ, start_response)
             return self.moto(environ, start_response)
 
@@ -122,7 +132,7 @@ def _warm_up(endpoint: str) -> None:
     urllib.request.urlopen(request, timeout=30).read()
 
 
-def serve(host: str, port: int, seed: bool) -> None:
+def serve(host: str, port: int, seed: bool, delay_ms: int = 0) -> None:
     # Handlers first: a caller may send SIGTERM as soon as it reads the readiness line.
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -133,7 +143,7 @@ def serve(host: str, port: int, seed: bool) -> None:
         pool = pools.create_pool(stable=True, web_authn=pools.SEED_WEB_AUTHN)
         announcement = {"userPoolId": pool["userPoolId"], "clientId": pool["clientId"], "region": pool["region"]}
 
-    server = make_server(host, port, EmulatorApp(), threaded=True, request_handler=MotoRequestHandler)
+    server = make_server(host, port, EmulatorApp(delay_ms), threaded=True, request_handler=MotoRequestHandler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     endpoint = f"http://{f'[{host}]' if ':' in host else host}:{server.server_port}"
     _warm_up(endpoint)

@@ -1,11 +1,13 @@
 """The command line, the /_emulator/ routes and error shapes."""
 
 import json
+import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
 
-from conftest import raises, start_server, stop_server
+from conftest import EMULATOR_DIR, raises, start_server, stop_server
 
 
 def test_ready_line_seed_is_stable_across_restarts_and_sigterm_exits_cleanly():
@@ -112,3 +114,39 @@ def test_errors_have_the_aws_wire_shape(emulator):
         assert status == 400
         assert headers["X-Amzn-ErrorType"] == body["__type"] and set(body) == {"__type", "message"}
     assert raw_call(emulator, "GetUser", {"AccessToken": "garbage"})[2]["__type"] == "NotAuthorizedException"
+
+
+def _timed_post(url: str, body: bytes, headers: dict) -> float:
+    request = urllib.request.Request(url, data=body, headers=headers)
+    started = time.monotonic()
+    urllib.request.urlopen(request, timeout=10).read()
+    return time.monotonic() - started
+
+
+def test_delay_ms_slows_every_aws_call_but_not_the_test_routes():
+    process, ready = start_server("--delay-ms", "150")
+    try:
+        aws_call = _timed_post(
+            ready["endpoint"] + "/",
+            b'{"MaxResults": 1}',
+            {
+                "Content-Type": "application/x-amz-json-1.1",
+                "X-Amz-Target": "AWSCognitoIdentityProviderService.ListUserPools",
+            },
+        )
+        test_route = _timed_post(ready["endpoint"] + "/_emulator/pools", b"{}", {"Content-Type": "application/json"})
+    finally:
+        assert stop_server(process) == 0
+    assert aws_call >= 0.15
+    assert test_route < 0.15
+
+
+def test_a_negative_delay_is_refused():
+    process = subprocess.run(
+        [sys.executable, "-m", "cognito_emulator", "serve", "--delay-ms", "-1"],
+        cwd=EMULATOR_DIR,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert process.returncode == 2 and "--delay-ms" in process.stderr

@@ -10,7 +10,6 @@ use crate::http::{error_response, json_response, ApiRequest, ApiResponse, Reply}
 use crate::routes::Operation;
 use aws_sdk_cognitoidentityprovider::Client;
 use http::{Method, StatusCode};
-use std::sync::Arc;
 use std::time::Instant;
 
 #[derive(Clone)]
@@ -40,10 +39,7 @@ impl App {
 
     pub fn new(config: Config, client: Client) -> App {
         App {
-            cognito: Cognito {
-                config: Arc::new(config),
-                client,
-            },
+            cognito: Cognito::new(config, client),
         }
     }
 

@@ -3,7 +3,9 @@
 //! A building block: it imports no operation, and nothing of the front doors.
 
 use crate::config::Config;
+use crate::config::SignInMethod;
 use crate::error::{ApiError, CognitoFailure};
+use crate::pool::{PasskeySettings, PoolFacts};
 use crate::secret_hash::secret_hash;
 use aws_sdk_cognitoidentityprovider::config::retry::RetryConfig;
 use aws_sdk_cognitoidentityprovider::config::timeout::TimeoutConfig;
@@ -16,11 +18,13 @@ use aws_smithy_http_client::tls;
 use serde::Serialize;
 use std::sync::Arc;
 
-/// What an operation calls Cognito with. Cheap to clone (two reference counts).
+/// What an operation calls Cognito with. Cheap to clone (three reference counts).
 #[derive(Clone)]
 pub struct Cognito {
     pub config: Arc<Config>,
     pub client: Client,
+    /// What is read of the pool itself, once per container (shared by every clone).
+    pub pool: Arc<PoolFacts>,
 }
 
 pub const INVALID_TOKEN: &str = "The access token is missing, invalid, expired or revoked.";
@@ -90,6 +94,24 @@ pub fn timeout_config(config: &Config) -> TimeoutConfig {
 }
 
 impl Cognito {
+    pub fn new(config: Config, client: Client) -> Cognito {
+        Cognito {
+            config: Arc::new(config),
+            client,
+            pool: Arc::default(),
+        }
+    }
+
+    /// The pool's WebAuthn settings (see `pool`), read once per container.
+    pub async fn passkey_settings(&self) -> Result<PasskeySettings, ApiError> {
+        self.pool.passkey_settings(&self.client, &self.config).await
+    }
+
+    /// The pool's first factors (see `pool`), read once per container.
+    pub async fn first_factors(&self) -> Result<&[SignInMethod], ApiError> {
+        self.pool.first_factors(&self.client, &self.config).await
+    }
+
     /// SECRET_HASH for `username`, when the client has a secret.
     pub fn secret_hash(&self, username: &str) -> Option<String> {
         self.config

@@ -81,11 +81,12 @@ pub struct Config {
     /// PASSKEY_REGISTRATION_MAX_AGE_SECONDS: how recent a sign-in (the access token's `auth_time`) must be
     /// to add a passkey, so that a stolen access token is not enough to plant one.
     pub passkey_registration_max_age: Duration,
-    /// PASSKEY_RELYING_PARTY_ID: the pool's WebAuthn relying party (the app's domain), used to make the
-    /// decoy passkey step of an unknown user look like a real one.
+    /// PASSKEY_RELYING_PARTY_ID: the passkey relying party where the pool's WebAuthnConfiguration has
+    /// none (a pool whose relying party is its domain). The pool's own value always wins (`pool`).
     pub passkey_relying_party_id: Option<String>,
-    /// PASSKEY_USER_VERIFICATION: `preferred` (default) or `required`, as the pool's setting.
-    pub passkey_user_verification: String,
+    /// PASSKEY_USER_VERIFICATION: `preferred` or `required`, where the pool's WebAuthnConfiguration has
+    /// none. The pool's own value always wins (`pool`).
+    pub passkey_user_verification: Option<String>,
 }
 
 impl Config {
@@ -257,8 +258,8 @@ impl Config {
             )?),
             passkey_relying_party_id: get("PASSKEY_RELYING_PARTY_ID"),
             passkey_user_verification: match get("PASSKEY_USER_VERIFICATION").as_deref() {
-                None | Some("preferred") => "preferred".to_owned(),
-                Some("required") => "required".to_owned(),
+                None => None,
+                Some(uv @ ("preferred" | "required")) => Some(uv.to_owned()),
                 Some(other) => {
                     return Err(ConfigError(format!(
                         "PASSKEY_USER_VERIFICATION must be preferred or required, got {other:?}"

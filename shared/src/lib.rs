@@ -38,6 +38,7 @@ pub mod lambda;
 #[cfg(feature = "openapi")]
 pub mod openapi;
 pub mod operations;
+pub mod pool;
 pub mod random;
 pub mod routes;
 pub mod secret_hash;

@@ -35,7 +35,6 @@ fn passkey_app(rules: &[&Rule]) -> App {
         config_with(&[
             ("SIGN_IN_METHODS", "PASSWORD,WEB_AUTHN"),
             ("LOGIN_SESSION_KEY", "k"),
-            ("PASSKEY_RELYING_PARTY_ID", "example.com"),
         ]),
         rules,
     )
@@ -223,25 +222,73 @@ async fn list_and_delete() {
     assert_error(&answer, 400, "invalid_request");
 }
 
-#[tokio::test]
-async fn passkey_sign_in_and_the_decoy_for_an_unknown_user() {
-    let initiate = mock!(Client::initiate_auth)
+/// Cognito's WEB_AUTHN challenge for alice, in Cognito's exact shape (as captured for a real user).
+const REAL_OPTIONS: &str = r#"{"hints":[],"attestation":"none","attestationFormats":[],"challenge":"AAECAwQFBgcICQoLDA0ODw","timeout":180000,"rpId":"example.com","allowCredentials":[{"type":"public-key","id":"cred-1","transports":["internal","hybrid"]}],"userVerification":"required"}"#;
+
+fn alice_passkey_challenge() -> Rule {
+    mock!(Client::initiate_auth)
         .match_requests(|r| {
-            r.auth_parameters().unwrap().get("USERNAME").map(String::as_str) == Some("alice")
+            r.auth_parameters()
+                .unwrap()
+                .get("USERNAME")
+                .map(String::as_str)
+                == Some("alice")
                 && r.auth_parameters().unwrap()["PREFERRED_CHALLENGE"] == "WEB_AUTHN"
         })
         .then_output(|| {
             InitiateAuthOutput::builder()
                 .challenge_name(ChallengeNameType::WebAuthn)
                 .session("webauthn-session")
-                .challenge_parameters(
-                    "CREDENTIAL_REQUEST_OPTIONS",
-                    r#"{"challenge":"c1","rpId":"example.com","allowCredentials":[{"type":"public-key","id":"cred-1"}],"timeout":180000}"#,
-                )
+                .challenge_parameters("CREDENTIAL_REQUEST_OPTIONS", REAL_OPTIONS)
                 .build()
-        });
+        })
+}
+
+/// Every value of a `PASSKEY` step that is the same for every user of the pool (the credential id and
+/// the challenge differ per user and per request; their shapes do not).
+fn pool_wide(step: &Value) -> Value {
+    let options = &step["credentialRequestOptions"];
+    let mut keys: Vec<&String> = options.as_object().unwrap().keys().collect();
+    keys.sort();
+    let challenge_bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(options["challenge"].as_str().unwrap())
+        .unwrap()
+        .len();
+    let credential_keys: Vec<Vec<String>> = options["allowCredentials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let mut k: Vec<String> = c.as_object().unwrap().keys().cloned().collect();
+            k.sort();
+            k
+        })
+        .collect();
+    json!({
+        "stepKeys": step.as_object().unwrap().keys().collect::<Vec<_>>(),
+        "nextStep": step["nextStep"],
+        "optionKeys": keys,
+        "rpId": options["rpId"],
+        "userVerification": options["userVerification"],
+        "timeout": options["timeout"],
+        "attestation": options["attestation"],
+        "attestationFormats": options["attestationFormats"],
+        "hints": options["hints"],
+        "challengeBytes": challenge_bytes,
+        "credentialKeys": credential_keys,
+        "credentialTypes": options["allowCredentials"].as_array().unwrap().iter().map(|c| c["type"].clone()).collect::<Vec<_>>(),
+    })
+}
+
+#[tokio::test]
+async fn passkey_sign_in_and_the_decoy_for_an_unknown_user() {
+    let initiate = alice_passkey_challenge();
     let unknown =
         mock!(Client::initiate_auth).then_http_response(|| exception("UserNotFoundException"));
+    // Cognito refuses a session it never issued (the decoy's), whatever the credential.
+    let foreign_session = mock!(Client::respond_to_auth_challenge)
+        .match_requests(|r| r.session() != Some("webauthn-session"))
+        .then_http_response(|| exception("NotAuthorizedException"));
     let respond = mock!(Client::respond_to_auth_challenge)
         .match_requests(|r| {
             let credential = &r.challenge_responses().unwrap()["CREDENTIAL"];
@@ -260,7 +307,9 @@ async fn passkey_sign_in_and_the_decoy_for_an_unknown_user() {
                 )
                 .build()
         });
-    let app = passkey_app(&[&initiate, &unknown, &respond]);
+    // The pool's own settings; the app's variables are unset (passkey_app sets none of them).
+    let pool = pool_webauthn("example.com", "required");
+    let app = passkey_app(&[&pool, &initiate, &unknown, &foreign_session, &respond]);
     let real = call(
         &app,
         Operation::Login,
@@ -278,10 +327,20 @@ async fn passkey_sign_in_and_the_decoy_for_an_unknown_user() {
         json!({"username": "ghost", "method": "WEB_AUTHN"}),
     )
     .await;
-    let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
-    assert_eq!((ghost.status, keys(&ghost.body)), (200, keys(&real.body)));
+    assert_eq!(ghost.status, real.status);
+    // Value by value: everything that is the same for every user of the pool is the same here.
+    assert_eq!(pool_wide(&ghost.body), pool_wide(&real.body));
+    assert_eq!(
+        ghost.body["credentialRequestOptions"]["rpId"],
+        "example.com"
+    );
+    assert_eq!(
+        ghost.body["credentialRequestOptions"]["userVerification"],
+        "required"
+    );
+    // The pool was read once for the container, not per request.
+    assert_eq!(pool.num_calls(), 1);
     let options = &ghost.body["credentialRequestOptions"];
-    assert_eq!(options["rpId"], "example.com");
     // One credential id, nobody's, the same for this username every time.
     let made_up = options["allowCredentials"][0]["id"].clone();
     assert!(made_up.is_string() && made_up != "cred-1");
@@ -299,6 +358,8 @@ async fn passkey_sign_in_and_the_decoy_for_an_unknown_user() {
         again.body["credentialRequestOptions"]["challenge"],
         options["challenge"]
     );
+    // The decoy's assertion goes to Cognito like a real one (the same call, so the same time) and gets
+    // the answer a failed real assertion gets.
     let answer = call(
         &app,
         Operation::LoginPasskey,
@@ -306,7 +367,14 @@ async fn passkey_sign_in_and_the_decoy_for_an_unknown_user() {
     )
     .await;
     assert_error(&answer, 401, "not_authorized");
-    assert_eq!(respond.num_calls(), 0);
+    assert_eq!((foreign_session.num_calls(), respond.num_calls()), (1, 0));
+    let failed = call(
+        &app,
+        Operation::LoginPasskey,
+        json!({"username": "alice", "loginSession": "expired-session", "credential": {"id": "cred-1"}}),
+    )
+    .await;
+    assert_eq!(failed.body, answer.body);
     let tokens = call(
         &app,
         Operation::LoginPasskey,
@@ -327,4 +395,92 @@ async fn passkey_sign_in_and_the_decoy_for_an_unknown_user() {
     )
     .await;
     assert_error(&answer, 400, "invalid_request");
+}
+
+#[tokio::test]
+async fn a_pool_without_passkey_settings_fails_every_passkey_step_alike() {
+    use aws_sdk_cognitoidentityprovider::operation::get_user_pool_mfa_config::GetUserPoolMfaConfigOutput;
+    let no_webauthn = mock!(Client::get_user_pool_mfa_config)
+        .then_output(|| GetUserPoolMfaConfigOutput::builder().build());
+    let initiate = alice_passkey_challenge();
+    let unknown =
+        mock!(Client::initiate_auth).then_http_response(|| exception("UserNotFoundException"));
+    let app = passkey_app(&[&no_webauthn, &initiate, &unknown]);
+    for user in ["alice", "ghost"] {
+        let answer = call(
+            &app,
+            Operation::Login,
+            json!({"username": user, "method": "WEB_AUTHN"}),
+        )
+        .await;
+        assert_error(&answer, 500, "internal");
+    }
+    // Before any sign-in call: nothing to tell the two apart.
+    assert_eq!((initiate.num_calls(), unknown.num_calls()), (0, 0));
+
+    // The variables fill what the pool does not say (a pool whose relying party is its domain).
+    let app = app_with(
+        config_with(&[
+            ("SIGN_IN_METHODS", "PASSWORD,WEB_AUTHN"),
+            ("LOGIN_SESSION_KEY", "k"),
+            ("PASSKEY_RELYING_PARTY_ID", "example.com"),
+            ("PASSKEY_USER_VERIFICATION", "required"),
+        ]),
+        &[&no_webauthn, &initiate, &unknown],
+    );
+    let real = call(
+        &app,
+        Operation::Login,
+        json!({"username": "alice", "method": "WEB_AUTHN"}),
+    )
+    .await;
+    let ghost = call(
+        &app,
+        Operation::Login,
+        json!({"username": "ghost", "method": "WEB_AUTHN"}),
+    )
+    .await;
+    assert_eq!(pool_wide(&ghost.body), pool_wide(&real.body));
+
+    // A variable that contradicts the pool loses to the pool.
+    let pool = pool_webauthn("example.com", "required");
+    let app = app_with(
+        config_with(&[
+            ("SIGN_IN_METHODS", "PASSWORD,WEB_AUTHN"),
+            ("LOGIN_SESSION_KEY", "k"),
+            ("PASSKEY_RELYING_PARTY_ID", "stale.example"),
+            ("PASSKEY_USER_VERIFICATION", "preferred"),
+        ]),
+        &[&pool, &initiate, &unknown],
+    );
+    let real = call(
+        &app,
+        Operation::Login,
+        json!({"username": "alice", "method": "WEB_AUTHN"}),
+    )
+    .await;
+    let ghost = call(
+        &app,
+        Operation::Login,
+        json!({"username": "ghost", "method": "WEB_AUTHN"}),
+    )
+    .await;
+    assert_eq!(pool_wide(&ghost.body), pool_wide(&real.body));
+}
+
+#[tokio::test]
+async fn a_failed_read_of_the_pool_is_not_kept() {
+    let denied = mock!(Client::get_user_pool_mfa_config)
+        .then_http_response(|| exception("AccessDeniedException"));
+    let app = passkey_app(&[&denied]);
+    for _ in 0..2 {
+        let answer = call(
+            &app,
+            Operation::Login,
+            json!({"username": "ghost", "method": "WEB_AUTHN"}),
+        )
+        .await;
+        assert_error(&answer, 500, "internal");
+    }
+    assert_eq!(denied.num_calls(), 2);
 }

@@ -14,7 +14,7 @@ use aws_sdk_cognitoidentityprovider::types::{
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_smithy_mocks::{mock, Rule};
 use common::*;
-use serde_json::json;
+use serde_json::{json, Value};
 use shared::{App, Operation};
 
 fn passwordless(rules: &[&Rule]) -> App {
@@ -34,9 +34,12 @@ fn unknown_user() -> Rule {
 #[tokio::test]
 async fn an_unknown_user_under_legacy_gets_a_decoy_that_no_code_satisfies() {
     let initiate = unknown_user();
+    // Cognito refuses the sessions it never issued: the decoys'.
     let respond = mock!(Client::respond_to_auth_challenge)
-        .then_output(|| RespondToAuthChallengeOutput::builder().build());
-    let app = passwordless(&[&initiate, &respond]);
+        .then_http_response(|| exception("NotAuthorizedException"));
+    // The pool's first factors, not SIGN_IN_METHODS, are what a decoy SELECT_METHOD lists.
+    let pool = pool_first_factors(&["PASSWORD", "EMAIL_OTP"]);
+    let app = passwordless(&[&initiate, &respond, &pool]);
     let step = call(
         &app,
         Operation::Login,
@@ -57,7 +60,8 @@ async fn an_unknown_user_under_legacy_gets_a_decoy_that_no_code_satisfies() {
     )
     .await;
     assert_error(&answer, 400, "code_mismatch");
-    assert_eq!(respond.num_calls(), 0, "a decoy never reaches Cognito");
+    // The same call a real wrong code costs, with the decoy as the session (which Cognito refuses).
+    assert_eq!(respond.num_calls(), 1, "a decoy costs the real twin's call");
 
     let choice = call(&app, Operation::Login, json!({"username": "ghost"})).await;
     assert_eq!(
@@ -65,10 +69,7 @@ async fn an_unknown_user_under_legacy_gets_a_decoy_that_no_code_satisfies() {
             choice.body["nextStep"].clone(),
             choice.body["methods"].clone()
         ),
-        (
-            json!("SELECT_METHOD"),
-            json!(["PASSWORD", "EMAIL_OTP", "SMS_OTP"])
-        )
+        (json!("SELECT_METHOD"), json!(["PASSWORD", "EMAIL_OTP"]))
     );
     let body = json!({"username": "ghost", "loginSession": choice.body["loginSession"], "method": "PASSWORD", "password": "Passw0rd!"});
     assert_error(
@@ -82,7 +83,31 @@ async fn an_unknown_user_under_legacy_gets_a_decoy_that_no_code_satisfies() {
         (otp.status, otp.body["method"].clone()),
         (200, json!("SMS_OTP"))
     );
-    assert_eq!(respond.num_calls(), 0);
+    assert_eq!(respond.num_calls(), 3);
+    // A second SELECT_METHOD reads the pool no more.
+    call(&app, Operation::Login, json!({"username": "ghost"})).await;
+    assert_eq!(pool.num_calls(), 1);
+}
+
+#[tokio::test]
+async fn a_decoy_shows_throttling_as_anyone_would_see_it() {
+    let initiate = unknown_user();
+    let throttled = mock!(Client::respond_to_auth_challenge)
+        .then_http_response(|| exception("TooManyRequestsException"));
+    let app = passwordless(&[&initiate, &throttled]);
+    let step = call(
+        &app,
+        Operation::Login,
+        json!({"username": "ghost", "method": "EMAIL_OTP"}),
+    )
+    .await;
+    let answer = call(
+        &app,
+        Operation::LoginOtp,
+        json!({"username": "ghost", "loginSession": step.body["loginSession"], "code": "1"}),
+    )
+    .await;
+    assert_error(&answer, 429, "too_many_requests");
 }
 
 #[tokio::test]
@@ -207,6 +232,89 @@ async fn an_expired_sign_up_session_still_confirms() {
     .await;
     assert_eq!(answer.body, json!({"status": "SUCCESS"}));
     assert_eq!((with_session.num_calls(), without.num_calls()), (1, 1));
+}
+
+#[tokio::test]
+async fn a_hidden_duplicate_of_a_confirmed_account_reads_as_a_wrong_code_at_confirmation() {
+    use aws_sdk_cognitoidentityprovider::operation::sign_up::SignUpOutput;
+    let fresh = mock!(Client::sign_up)
+        .match_requests(|r| r.username() == Some("fresh"))
+        .then_output(|| {
+            SignUpOutput::builder()
+                .user_confirmed(false)
+                .user_sub("sub-fresh")
+                .session("s".repeat(700))
+                .build()
+                .unwrap()
+        });
+    let taken = mock!(Client::sign_up)
+        .match_requests(|r| r.username() == Some("taken"))
+        .then_http_response(|| exception("UsernameExistsException"));
+    // Cognito: ConfirmSignUp of a confirmed user is NotAuthorizedException whatever the code or session;
+    // a fresh user's wrong code is CodeMismatchException.
+    let confirmed = mock!(Client::confirm_sign_up)
+        .match_requests(|r| r.username() == Some("taken"))
+        .then_http_response(|| exception("NotAuthorizedException"));
+    let wrong_code = mock!(Client::confirm_sign_up)
+        .match_requests(|r| r.username() == Some("fresh"))
+        .then_http_response(|| exception("CodeMismatchException"));
+    let app = app_with(
+        config_with(&[
+            ("SIGN_IN_METHODS", "PASSWORD,EMAIL_OTP"),
+            ("LOGIN_SESSION_KEY", "k"),
+            ("HIDE_EXISTING_USERS", "true"),
+        ]),
+        &[&fresh, &taken, &confirmed, &wrong_code],
+    );
+    let email = json!([{"Name": "email", "Value": "a@example.com"}]);
+    let real = call(
+        &app,
+        Operation::Signup,
+        json!({"username": "fresh", "attributes": email}),
+    )
+    .await;
+    let hidden = call(
+        &app,
+        Operation::Signup,
+        json!({"username": "taken", "attributes": email}),
+    )
+    .await;
+    assert_eq!((real.status, hidden.status), (200, 200));
+    // The decoy is as long as the sign-up sessions Cognito hands out.
+    assert_eq!(
+        hidden.body["loginSession"].as_str().unwrap().len(),
+        real.body["loginSession"].as_str().unwrap().len()
+    );
+    let confirm = |username: &str, session: Option<&Value>| {
+        let mut body = json!({"username": username, "confirmationCode": "123456"});
+        if let Some(session) = session {
+            body["loginSession"] = session.clone();
+        }
+        body
+    };
+    let truth = call(
+        &app,
+        Operation::SignupConfirm,
+        confirm("fresh", Some(&real.body["loginSession"])),
+    )
+    .await;
+    assert_error(&truth, 400, "code_mismatch");
+    for session in [
+        Some(&hidden.body["loginSession"]),
+        None,
+        Some(&json!("made-up-by-the-caller")),
+    ] {
+        let answer = call(&app, Operation::SignupConfirm, confirm("taken", session)).await;
+        assert_eq!((answer.status, &answer.body), (truth.status, &truth.body));
+    }
+    // The decoy costs one ConfirmSignUp, as the truth does (with the decoy as its session); no session
+    // one; a session the API never made goes the way of an expired one (with it, then without it).
+    assert_eq!((wrong_code.num_calls(), confirmed.num_calls()), (1, 4));
+
+    // Without HIDE_EXISTING_USERS the answer stays as documented.
+    let plain = app_with(config_with(&[]), &[&confirmed]);
+    let answer = call(&plain, Operation::SignupConfirm, confirm("taken", None)).await;
+    assert_error(&answer, 401, "not_authorized");
 }
 
 #[tokio::test]

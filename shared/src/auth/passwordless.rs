@@ -6,10 +6,27 @@
 //! - **Decoys.** Where answering truthfully would tell whether an account exists or has a method (an
 //!   unknown username under `PreventUserExistenceErrors=LEGACY`, a method the user cannot use, a duplicate
 //!   sign-up hidden by HIDE_EXISTING_USERS), the API answers with a decoy session: random, of the length
-//!   of a real one, carrying a MAC under LOGIN_SESSION_KEY (else the client secret) that only the API can
-//!   check. A decoy never reaches Cognito: every code sent with it is a `code_mismatch`, every password a
-//!   wrong password. Without any key, decoys cannot be recognised, and a decoy then reads as an expired
-//!   session (401) at the next step: the first step still reveals nothing (a warning is logged at start).
+//!   of a real one (`pool::PoolFacts::session_chars`), carrying a MAC under LOGIN_SESSION_KEY (else the
+//!   client secret) that only the API can check. Without any key, decoys cannot be recognised, and a
+//!   decoy then reads as an expired session (401) at the next step: the first step still reveals nothing
+//!   (a warning is logged at start).
+//! - **A decoy costs what the truth costs.** Answering a decoy at once would be faster than the real
+//!   answer by a round trip to Cognito, which a remote caller measures. So each step taken with a decoy
+//!   makes the very call its real twin makes, with the decoy as the session (Cognito refuses it: no
+//!   account is touched), and maps the refusal to the real twin's answer. Only a failure that does not
+//!   depend on the account (throttling, Cognito unreachable) shows as it is, as it would for anyone.
+//!
+//!   | decoy path                                   | real twin                                     | the call both make                         | the answer both give                 |
+//!   |----------------------------------------------|-----------------------------------------------|--------------------------------------------|--------------------------------------|
+//!   | `/login/otp` with a decoy `OTP_CODE` session | a wrong code at a real `OTP_CODE` step        | RespondToAuthChallenge EMAIL_OTP / SMS_OTP | 400 `code_mismatch`                  |
+//!   | `/login/passkey` with a decoy `PASSKEY` step | a failed assertion at a real `PASSKEY` step   | RespondToAuthChallenge WEB_AUTHN           | 401 `not_authorized`                 |
+//!   | `/login/select` PASSWORD, decoy session      | a wrong password at a real `SELECT_METHOD`    | RespondToAuthChallenge SELECT_CHALLENGE    | 401 `not_authorized`                 |
+//!   | `/login/select` a code method, decoy session | the method a real user lacks                  | RespondToAuthChallenge SELECT_CHALLENGE    | a decoy `OTP_CODE` step              |
+//!   | `/login/select` WEB_AUTHN, decoy session     | a real user without a passkey                 | RespondToAuthChallenge SELECT_CHALLENGE    | a decoy `PASSKEY` step               |
+//!   | `/signup/confirm` with a hidden duplicate's `loginSession` | a wrong code for a fresh sign-up | ConfirmSignUp (with the session)          | 400 `code_mismatch`                  |
+//!   | `/login` with `method`, no such account/method | an account with that method                 | InitiateAuth USER_AUTH                     | an `OTP_CODE` / `PASSKEY` step       |
+//!   | `/login` without `method`, no such account   | an account                                    | InitiateAuth USER_AUTH                     | a `SELECT_METHOD` step               |
+//!   | `/signup` of an existing username (HIDE_EXISTING_USERS) | a fresh sign-up                    | SignUp                                     | 200, a sign-up's keys                |
 
 use crate::cognito::{failure, Cognito};
 use crate::config::SignInMethod;
@@ -23,9 +40,6 @@ use sha2::Sha256;
 
 /// Between the method and Cognito's session in an OTP step's `loginSession`.
 const SEPARATOR: char = '~';
-
-/// A plausible length for a decoy when there is no real session to match (Cognito's are about this long).
-pub const TYPICAL_SESSION_CHARS: usize = 920;
 
 /// Random bytes, then the first bytes of their MAC: what makes a decoy recognisable.
 const NONCE_BYTES: usize = 18;
@@ -181,6 +195,38 @@ pub fn decoy_credential_id(cx: &Cognito, username: &str) -> String {
     }
 }
 
+/// Refusals that depend on the account (unknown, unconfirmed, no such method...), which the passwordless
+/// steps must not show. Throttling and Cognito being down still show.
+pub fn reveals_the_account(err: &ApiError) -> bool {
+    match err {
+        ApiError::NotAuthorized(_)
+        | ApiError::UserNotConfirmed
+        | ApiError::PasswordResetRequired
+        | ApiError::CodeMismatch
+        | ApiError::ExpiredCode
+        | ApiError::MfaNotSetUp(_)
+        | ApiError::UnsupportedChallenge(_) => true,
+        ApiError::InvalidRequest(_) | ApiError::Internal => {
+            // Also what Cognito says when the client lacks ALLOW_USER_AUTH: say so to the operator.
+            tracing::warn!("Cognito refused a passwordless step: check ALLOW_USER_AUTH on the app client and the pool's sign-in methods");
+            true
+        }
+        _ => false,
+    }
+}
+
+/// What Cognito made of a decoy session sent on like a real one (see "A decoy costs what the truth
+/// costs"): `Ok` whatever it made of it, so that the caller answers as its real twin, unless the call
+/// failed in a way that does not depend on the account (throttling, Cognito unreachable), which shows as
+/// it would for anyone.
+pub fn decoy_refused<T>(answer: Result<T, ApiError>) -> Result<(), ApiError> {
+    match answer {
+        Ok(_) => Ok(()),
+        Err(err) if reveals_the_account(&err) => Ok(()),
+        Err(err) => Err(err),
+    }
+}
+
 /// Whether `session` is one of the API's dead decoys (never true without a key).
 pub fn is_decoy(cx: &Cognito, session: &str) -> bool {
     is_made_up(cx, Decoy::Dead, session)
@@ -211,7 +257,6 @@ pub fn is_made_up(cx: &Cognito, kind: Decoy, session: &str) -> bool {
 mod tests {
     use super::*;
     use crate::config::Config;
-    use std::sync::Arc;
 
     fn cx(key: Option<&str>) -> Cognito {
         let config = Config::from_lookup(|k| match k {
@@ -222,10 +267,7 @@ mod tests {
         })
         .unwrap();
         let client = crate::cognito::client(&config);
-        Cognito {
-            config: Arc::new(config),
-            client,
-        }
+        Cognito::new(config, client)
     }
 
     #[test]

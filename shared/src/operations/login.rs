@@ -4,18 +4,21 @@
 //!
 //! No enumeration: a login with a `method` answers the same status and keys whether or not the account
 //! exists and has that method (a decoy `OTP_CODE` step where Cognito did not start one: see
-//! `auth::passwordless`); it never falls back to sending a code another way.
+//! `auth::passwordless`); it never falls back to sending a code another way. Every decoy is built from
+//! the same source as the real answer (the pool's own settings: `pool`) and costs the same Cognito calls
+//! (the table in `auth::passwordless`).
 
 use crate::auth::challenge::{answer_challenge, next_step, BAD_SESSION};
 use crate::auth::password::authenticate;
 use crate::auth::passwordless::{
-    decoy_credential_id, decoy_session, initiate, is_decoy, otp_session, parse_otp_session,
-    OtpMethod, TYPICAL_SESSION_CHARS,
+    decoy_credential_id, decoy_refused, decoy_session, initiate, is_decoy, otp_session,
+    parse_otp_session, reveals_the_account, OtpMethod,
 };
 use crate::auth::steps::{LoginOutcome, LoginStep, BAD_LOGIN};
 use crate::cognito::Cognito;
 use crate::config::SignInMethod;
 use crate::error::ApiError;
+use crate::pool::{PasskeySettings, SessionKind};
 use crate::values::{AttributeMap, Code, LoginSession, Password, Username};
 use aws_sdk_cognitoidentityprovider::types::ChallengeNameType;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -154,9 +157,12 @@ pub async fn login(cx: &Cognito, request: LoginRequest) -> Result<LoginOutcome, 
         (Some(password), None) => authenticate(cx, username, password.as_str()).await,
         (None, Some(LoginMethod::WebAuthn)) => {
             allowed(cx, SignInMethod::WebAuthn)?;
+            // Before anything else, for every username alike: a pool without the settings fails here.
+            let settings = cx.passkey_settings().await?;
             let answer = initiate(cx, username, Some("WEB_AUTHN"), None, None, BAD_LOGIN).await;
             passkey_step(
                 cx,
+                &settings,
                 username,
                 answer.map(|o| (o.challenge_name, o.session, o.challenge_parameters)),
             )
@@ -212,13 +218,14 @@ fn otp_step(
         Ok((Some(challenge), Some(session)))
             if challenge == method.challenge() && !session.is_empty() =>
         {
+            cx.pool.observe_session(SessionKind::Challenge, &session);
             return Ok(LoginOutcome::Step(LoginStep::OtpCode {
                 login_session: otp_session(method, &session),
                 method: method.as_str().to_owned(),
             }));
         }
-        Ok((_, session)) => session.map_or(TYPICAL_SESSION_CHARS, |s| s.len()),
-        Err(err) if reveals_the_account(&err) => TYPICAL_SESSION_CHARS,
+        Ok((_, session)) => decoy_chars(cx, session.as_deref()),
+        Err(err) if reveals_the_account(&err) => decoy_chars(cx, None),
         Err(other) => return Err(other),
     };
     Ok(LoginOutcome::Step(LoginStep::OtpCode {
@@ -234,10 +241,23 @@ type ChallengeAnswer = (
     Option<std::collections::HashMap<String, String>>,
 );
 
+/// The length of a decoy session: that of the session Cognito gave instead (a real user's), else that of
+/// the last real one this container saw.
+fn decoy_chars(cx: &Cognito, session: Option<&str>) -> usize {
+    match session.filter(|s| !s.is_empty()) {
+        Some(session) => {
+            cx.pool.observe_session(SessionKind::Challenge, session);
+            session.len()
+        }
+        None => cx.pool.session_chars(SessionKind::Challenge),
+    }
+}
+
 /// The `PASSKEY` step: Cognito's WEB_AUTHN challenge, or (an unknown user, a user without a passkey) a
 /// decoy with the same keys whose options name no credential of anyone.
 fn passkey_step(
     cx: &Cognito,
+    settings: &PasskeySettings,
     username: &str,
     answer: Result<ChallengeAnswer, ApiError>,
 ) -> Result<LoginOutcome, ApiError> {
@@ -254,65 +274,66 @@ fn passkey_step(
                     tracing::error!("Cognito sent a WEB_AUTHN challenge without readable CREDENTIAL_REQUEST_OPTIONS");
                     ApiError::UpstreamError
                 })?;
+            cx.pool.observe_session(SessionKind::Challenge, &session);
             return Ok(LoginOutcome::Step(LoginStep::Passkey {
                 login_session: session,
                 credential_request_options: options,
             }));
         }
-        Ok((_, session, _)) => session.map_or(TYPICAL_SESSION_CHARS, |s| s.len()),
-        Err(err) if reveals_the_account(&err) => TYPICAL_SESSION_CHARS,
+        Ok((_, session, _)) => decoy_chars(cx, session.as_deref()),
+        Err(err) if reveals_the_account(&err) => decoy_chars(cx, None),
         Err(other) => return Err(other),
     };
     Ok(LoginOutcome::Step(LoginStep::Passkey {
         login_session: decoy_session(cx, session_chars),
-        credential_request_options: decoy_request_options(cx, username),
+        credential_request_options: decoy_request_options(cx, settings, username),
     }))
 }
 
-/// Options shaped like Cognito's: a fresh random challenge, the pool's relying party, and one credential
-/// id that is nobody's, the same for a username every time (a real user's list does not change between
-/// two attempts either, and an empty list would stand out).
-fn decoy_request_options(cx: &Cognito, username: &str) -> Value {
+/// Options shaped like Cognito's: a fresh random challenge, the pool's relying party and user
+/// verification (read from the pool, as Cognito's own options are), and one credential id that is
+/// nobody's, the same for a username every time (a real user's list does not change between two
+/// attempts either, and an empty list would stand out).
+fn decoy_request_options(cx: &Cognito, settings: &PasskeySettings, username: &str) -> Value {
     // Cognito's own shape, key for key (as captured for a real user): a 16-byte challenge, the hints
     // and attestation fields, and the credential's transports.
     let mut challenge = [0u8; 16];
     getrandom::fill(&mut challenge).expect("the OS random source is available");
-    let mut options = serde_json::json!({
+    serde_json::json!({
         "hints": [],
         "attestation": "none",
         "attestationFormats": [],
         "challenge": URL_SAFE_NO_PAD.encode(challenge),
         "timeout": 180000,
+        "rpId": settings.relying_party_id,
         "allowCredentials": [{
             "type": "public-key",
             "id": decoy_credential_id(cx, username),
             "transports": ["internal", "hybrid"],
         }],
-        "userVerification": cx.config.passkey_user_verification,
-    });
-    if let Some(rp_id) = &cx.config.passkey_relying_party_id {
-        options["rpId"] = Value::String(rp_id.clone());
-    }
-    options
+        "userVerification": settings.user_verification,
+    })
 }
 
 /// /login/passkey: the browser's assertion for a `PASSKEY` step.
 pub async fn passkey(cx: &Cognito, request: PasskeyRequest) -> Result<LoginOutcome, ApiError> {
     let session = request.login_session.as_str();
-    if is_decoy(cx, session) {
-        return Err(ApiError::NotAuthorized(PASSKEY_FAILED));
-    }
     // Cognito takes the AuthenticationResponseJSON as a string.
     let credential = Value::Object(request.credential).to_string();
-    let output = answer_challenge(
+    let answer = answer_challenge(
         cx,
         ChallengeNameType::WebAuthn,
         request.username.as_str(),
         session,
         &[("CREDENTIAL", credential.as_str())],
     )
-    .await
-    .map_err(|err| match err {
+    .await;
+    if is_decoy(cx, session) {
+        // Sent on like a real step (the same call): Cognito refuses the made-up session.
+        decoy_refused(answer)?;
+        return Err(ApiError::NotAuthorized(PASSKEY_FAILED));
+    }
+    let output = answer.map_err(|err| match err {
         ApiError::NotAuthorized(_) | ApiError::InvalidRequest(_) => {
             ApiError::NotAuthorized(PASSKEY_FAILED)
         }
@@ -323,33 +344,17 @@ pub async fn passkey(cx: &Cognito, request: PasskeyRequest) -> Result<LoginOutco
 
 const PASSKEY_FAILED: &str = "The passkey sign-in failed: try again, or log in another way.";
 
-/// Refusals that depend on the account (unknown, unconfirmed, no such method...), which the passwordless
-/// steps must not show. Throttling and Cognito being down still show.
-fn reveals_the_account(err: &ApiError) -> bool {
-    match err {
-        ApiError::NotAuthorized(_)
-        | ApiError::UserNotConfirmed
-        | ApiError::PasswordResetRequired
-        | ApiError::CodeMismatch
-        | ApiError::ExpiredCode
-        | ApiError::MfaNotSetUp(_)
-        | ApiError::UnsupportedChallenge(_) => true,
-        ApiError::InvalidRequest(_) | ApiError::Internal => {
-            // Also what Cognito says when the client lacks ALLOW_USER_AUTH: say so to the operator.
-            tracing::warn!("Cognito refused a passwordless step: check ALLOW_USER_AUTH on the app client and the pool's sign-in methods");
-            true
-        }
-        _ => false,
-    }
-}
-
 /// USER_AUTH without a preference: Cognito's own list of the user's methods. Where Cognito offers no
-/// choice (an unknown user: a simulated challenge, or UserNotFound under LEGACY), the list is
-/// SIGN_IN_METHODS with a decoy session, so that known and unknown users get the same keys.
+/// choice (UserNotFound under LEGACY, a user with nothing to sign in with), the list is the pool's first
+/// factors (what Cognito draws a real user's list from) with a decoy session, so that known and unknown
+/// users get the same keys.
 async fn choose_method(cx: &Cognito, username: &str) -> Result<LoginOutcome, ApiError> {
-    let decoy_chars = match initiate(cx, username, None, None, None, BAD_LOGIN).await {
+    // Read before the call, for every username alike (the first read costs a call).
+    let pool_methods = cx.first_factors().await?;
+    let session_chars = match initiate(cx, username, None, None, None, BAD_LOGIN).await {
         Ok(output) if output.challenge_name() == Some(&ChallengeNameType::SelectChallenge) => {
             if let Some(session) = output.session().filter(|s| !s.is_empty()) {
+                cx.pool.observe_session(SessionKind::Challenge, session);
                 let mut methods: Vec<String> = Vec::new();
                 for challenge in output.available_challenges() {
                     let name = match challenge {
@@ -366,20 +371,15 @@ async fn choose_method(cx: &Cognito, username: &str) -> Result<LoginOutcome, Api
                     methods,
                 }));
             }
-            TYPICAL_SESSION_CHARS
+            decoy_chars(cx, None)
         }
-        Ok(output) => output.session().map_or(TYPICAL_SESSION_CHARS, str::len),
-        Err(err) if reveals_the_account(&err) => TYPICAL_SESSION_CHARS,
+        Ok(output) => decoy_chars(cx, output.session()),
+        Err(err) if reveals_the_account(&err) => decoy_chars(cx, None),
         Err(other) => return Err(other),
     };
     Ok(LoginOutcome::Step(LoginStep::SelectMethod {
-        login_session: decoy_session(cx, decoy_chars),
-        methods: cx
-            .config
-            .sign_in_methods
-            .iter()
-            .map(|m| m.as_str().to_owned())
-            .collect(),
+        login_session: decoy_session(cx, session_chars),
+        methods: pool_methods.iter().map(|m| m.as_str().to_owned()).collect(),
     }))
 }
 
@@ -387,22 +387,26 @@ async fn choose_method(cx: &Cognito, username: &str) -> Result<LoginOutcome, Api
 pub async fn select(cx: &Cognito, request: SelectRequest) -> Result<LoginOutcome, ApiError> {
     let username = request.username.as_str();
     let session = request.login_session.as_str();
+    // A decoy goes to Cognito like a real session (the same call, so the same time); what Cognito makes
+    // of it is then answered as a real user's step (see `auth::passwordless`).
+    let decoy = is_decoy(cx, session);
     match (request.method, request.password) {
         (SelectedMethod::Password, Some(password)) => {
             allowed(cx, SignInMethod::Password)?;
-            if is_decoy(cx, session) {
-                return Err(ApiError::NotAuthorized(BAD_LOGIN));
-            }
             let answers = [("ANSWER", "PASSWORD"), ("PASSWORD", password.as_str())];
-            let output = answer_challenge(
+            let answer = answer_challenge(
                 cx,
                 ChallengeNameType::SelectChallenge,
                 username,
                 session,
                 &answers,
             )
-            .await
-            .map_err(|err| match err {
+            .await;
+            if decoy {
+                decoy_refused(answer)?;
+                return Err(ApiError::NotAuthorized(BAD_LOGIN));
+            }
+            let output = answer.map_err(|err| match err {
                 // Also what an unknown user's simulated session may get: the same words.
                 ApiError::NotAuthorized(_) | ApiError::InvalidRequest(_) => {
                     ApiError::NotAuthorized(BAD_LOGIN)
@@ -413,9 +417,7 @@ pub async fn select(cx: &Cognito, request: SelectRequest) -> Result<LoginOutcome
         }
         (SelectedMethod::WebAuthn, None) => {
             allowed(cx, SignInMethod::WebAuthn)?;
-            if is_decoy(cx, session) {
-                return passkey_step(cx, username, Ok((None, Some(session.to_owned()), None)));
-            }
+            let settings = cx.passkey_settings().await?;
             let answer = answer_challenge(
                 cx,
                 ChallengeNameType::SelectChallenge,
@@ -424,13 +426,18 @@ pub async fn select(cx: &Cognito, request: SelectRequest) -> Result<LoginOutcome
                 &[("ANSWER", "WEB_AUTHN")],
             )
             .await;
+            if decoy {
+                decoy_refused(answer)?;
+                let same_length = Some(session.to_owned());
+                return passkey_step(cx, &settings, username, Ok((None, same_length, None)));
+            }
             let answer = match answer {
                 Err(ApiError::NotAuthorized(_)) => {
                     return Err(ApiError::NotAuthorized(BAD_SESSION))
                 }
                 other => other.map(|o| (o.challenge_name, o.session, o.challenge_parameters)),
             };
-            passkey_step(cx, username, answer)
+            passkey_step(cx, &settings, username, answer)
         }
         (SelectedMethod::Password, None) => Err(ApiError::invalid(
             "`password` is required with `method` PASSWORD.",
@@ -444,9 +451,6 @@ pub async fn select(cx: &Cognito, request: SelectRequest) -> Result<LoginOutcome
                 _ => OtpMethod::Sms,
             };
             allowed(cx, method.sign_in_method())?;
-            if is_decoy(cx, session) {
-                return otp_step(cx, method, Ok((None, Some(session.to_owned()))));
-            }
             let answer = answer_challenge(
                 cx,
                 ChallengeNameType::SelectChallenge,
@@ -455,6 +459,10 @@ pub async fn select(cx: &Cognito, request: SelectRequest) -> Result<LoginOutcome
                 &[("ANSWER", method.as_str())],
             )
             .await;
+            if decoy {
+                decoy_refused(answer)?;
+                return otp_step(cx, method, Ok((None, Some(session.to_owned()))));
+            }
             let answer = match answer {
                 // The login session itself is gone: say so (it reveals nothing of the account).
                 Err(ApiError::NotAuthorized(_)) => {
@@ -472,18 +480,21 @@ pub async fn otp(cx: &Cognito, request: OtpRequest) -> Result<LoginOutcome, ApiE
     let Some((method, session)) = parse_otp_session(request.login_session.as_str()) else {
         return Err(ApiError::NotAuthorized(BAD_SESSION));
     };
-    if is_decoy(cx, session) {
-        return Err(ApiError::CodeMismatch);
-    }
-    let output = answer_challenge(
+    let answer = answer_challenge(
         cx,
         method.challenge(),
         request.username.as_str(),
         session,
         &[(method.code_parameter(), request.code.as_str())],
     )
-    .await?;
-    next_step(&output)
+    .await;
+    if is_decoy(cx, session) {
+        // Sent on like a real step (the same call): Cognito refuses the made-up session, and the answer
+        // is a wrong code's.
+        decoy_refused(answer)?;
+        return Err(ApiError::CodeMismatch);
+    }
+    next_step(&answer?)
 }
 
 pub async fn mfa(cx: &Cognito, request: MfaRequest) -> Result<LoginOutcome, ApiError> {

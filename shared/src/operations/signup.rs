@@ -4,12 +4,13 @@
 
 use crate::answers::{Delivery, Status, SUCCESS};
 use crate::auth::passwordless::{
-    decoy_session, initiate, is_decoy, is_made_up, made_up_session, Decoy, TYPICAL_SESSION_CHARS,
+    decoy_refused, decoy_session, initiate, is_decoy, is_made_up, made_up_session, Decoy,
 };
 use crate::auth::steps::{respond, AuthStep, LoginOutcome};
 use crate::cognito::{delivery, failure, CodeDelivery, Cognito};
 use crate::config::SignInMethod;
 use crate::error::ApiError;
+use crate::pool::SessionKind;
 use crate::values::{Attribute, AttributeList, Code, LoginSession, Password, Username};
 use aws_sdk_cognitoidentityprovider::types::AttributeType;
 use serde::{Deserialize, Serialize};
@@ -124,9 +125,16 @@ pub async fn signup(cx: &Cognito, request: SignupRequest) -> Result<SignupRespon
             .config
             .allows_passwordless()
             .then(|| match output.session() {
-                Some(session) if !session.is_empty() => session.to_owned(),
+                Some(session) if !session.is_empty() => {
+                    cx.pool.observe_session(SessionKind::SignUp, session);
+                    session.to_owned()
+                }
                 // So that every answer of this pool has the key: confirming with it only confirms.
-                _ => made_up_session(cx, Decoy::ConfirmOnly, TYPICAL_SESSION_CHARS),
+                _ => made_up_session(
+                    cx,
+                    Decoy::ConfirmOnly,
+                    cx.pool.session_chars(SessionKind::SignUp),
+                ),
             }),
     })
 }
@@ -181,7 +189,8 @@ fn hidden_duplicate(cx: &Cognito, username: &str, attributes: &[AttributeType]) 
         (None, Some(phone)) => Some(masked(mask_phone(phone), "SMS", "phone_number")),
         (None, None) => None,
     };
-    // The same keys as a real sign-up: a decoy session, which /signup/confirm answers `code_mismatch`.
+    // The same keys as a real sign-up: a decoy session as long as Cognito's sign-up sessions, which
+    // /signup/confirm answers `code_mismatch`.
     SignupResponse {
         username: username.to_owned(),
         user_confirmed: false,
@@ -190,7 +199,7 @@ fn hidden_duplicate(cx: &Cognito, username: &str, attributes: &[AttributeType]) 
         login_session: cx
             .config
             .allows_passwordless()
-            .then(|| decoy_session(cx, TYPICAL_SESSION_CHARS)),
+            .then(|| decoy_session(cx, cx.pool.session_chars(SessionKind::SignUp))),
     }
 }
 
@@ -218,22 +227,34 @@ pub async fn confirm(cx: &Cognito, request: ConfirmRequest) -> Result<ConfirmOut
     let username = request.username.as_str();
     let code = request.confirmation_code.as_str();
     let Some(login_session) = request.login_session else {
-        confirm_sign_up(cx, username, code, None).await?;
+        confirm_sign_up(cx, username, code, None)
+            .await
+            .map_err(|err| hide_confirmed(cx, err))?;
         return Ok(ConfirmOutcome::Confirmed(SUCCESS));
     };
-    if is_decoy(cx, login_session.as_str()) {
-        // The sign-up was a hidden duplicate: nothing to confirm, whatever the account's state.
+    let login_session = login_session.as_str();
+    if is_decoy(cx, login_session) {
+        // The sign-up was a hidden duplicate: nothing to confirm, whatever the account's state. Its real
+        // twin, a fresh sign-up confirmed with a wrong code, costs one ConfirmSignUp with the session: so
+        // does this, with the decoy as the session, which Cognito refuses (or, for an account already
+        // confirmed, refuses as confirmed). Whatever it answers, the answer is a wrong code's.
+        let answer = confirm_sign_up(cx, username, code, Some(login_session)).await;
+        decoy_refused(answer)?;
         return Err(ApiError::CodeMismatch);
     }
-    if is_made_up(cx, Decoy::ConfirmOnly, login_session.as_str()) {
-        confirm_sign_up(cx, username, code, None).await?;
+    if is_made_up(cx, Decoy::ConfirmOnly, login_session) {
+        confirm_sign_up(cx, username, code, None)
+            .await
+            .map_err(|err| hide_confirmed(cx, err))?;
         return Ok(ConfirmOutcome::Confirmed(SUCCESS));
     }
-    let session = match confirm_sign_up(cx, username, code, Some(login_session.as_str())).await {
+    let session = match confirm_sign_up(cx, username, code, Some(login_session)).await {
         Ok(session) => session,
         // The sign-up's session is gone (it lasts minutes): confirm without it; the app logs in next.
         Err(ApiError::NotAuthorized(_)) => {
-            confirm_sign_up(cx, username, code, None).await?;
+            confirm_sign_up(cx, username, code, None)
+                .await
+                .map_err(|err| hide_confirmed(cx, err))?;
             return Ok(ConfirmOutcome::Confirmed(SUCCESS));
         }
         Err(other) => return Err(other),
@@ -255,6 +276,16 @@ pub async fn confirm(cx: &Cognito, request: ConfirmRequest) -> Result<ConfirmOut
         AuthStep::from(&output),
         None,
     )?))
+}
+
+/// With HIDE_EXISTING_USERS, ConfirmSignUp's refusal of an account that cannot be confirmed (Cognito:
+/// NotAuthorizedException, "Current status is CONFIRMED", whatever the code) answers exactly like a wrong
+/// code: a duplicate sign-up of a confirmed account must not show itself at confirmation either.
+fn hide_confirmed(cx: &Cognito, err: ApiError) -> ApiError {
+    match err {
+        ApiError::NotAuthorized(_) if cx.config.hide_existing_users => ApiError::CodeMismatch,
+        other => other,
+    }
 }
 
 /// ConfirmSignUp; Cognito's new Session when one was sent.

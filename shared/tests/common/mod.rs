@@ -122,3 +122,39 @@ pub fn assert_error(answer: &Answer, status: u16, code: &str) {
         "Cognito's own message leaked: {message}"
     );
 }
+
+/// GetUserPoolMfaConfig of a pool whose passkeys have relying party `rp_id` and `user_verification`.
+pub fn pool_webauthn(rp_id: &'static str, user_verification: &'static str) -> Rule {
+    use cognito::operation::get_user_pool_mfa_config::GetUserPoolMfaConfigOutput;
+    use cognito::types::{UserVerificationType, WebAuthnConfigurationType};
+    aws_smithy_mocks::mock!(cognito::Client::get_user_pool_mfa_config).then_output(move || {
+        GetUserPoolMfaConfigOutput::builder()
+            .web_authn_configuration(
+                WebAuthnConfigurationType::builder()
+                    .relying_party_id(rp_id)
+                    .user_verification(UserVerificationType::from(user_verification))
+                    .build(),
+            )
+            .build()
+    })
+}
+
+/// DescribeUserPool of a pool whose first factors (AllowedFirstAuthFactors) are `factors`.
+pub fn pool_first_factors(factors: &'static [&'static str]) -> Rule {
+    use cognito::operation::describe_user_pool::DescribeUserPoolOutput;
+    use cognito::types::{AuthFactorType, SignInPolicyType, UserPoolPolicyType, UserPoolType};
+    aws_smithy_mocks::mock!(cognito::Client::describe_user_pool).then_output(move || {
+        let policy = SignInPolicyType::builder()
+            .set_allowed_first_auth_factors(Some(
+                factors.iter().map(|f| AuthFactorType::from(*f)).collect(),
+            ))
+            .build();
+        DescribeUserPoolOutput::builder()
+            .user_pool(
+                UserPoolType::builder()
+                    .policies(UserPoolPolicyType::builder().sign_in_policy(policy).build())
+                    .build(),
+            )
+            .build()
+    })
+}
