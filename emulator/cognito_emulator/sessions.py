@@ -24,6 +24,9 @@ class Session:
 
 _sessions: dict[str, Session] = {}
 
+# 634 random bytes are 846 base64url characters, the length of AWS's published sample session.
+SESSION_BYTES = 634
+
 
 def validity_seconds(pool, client_id: str) -> int:
     """The client's AuthSessionValidity (minutes, 3 by default) in seconds."""
@@ -33,7 +36,11 @@ def validity_seconds(pool, client_id: str) -> int:
 
 def open_session(pool, client_id: str, user, challenge: str, totp_verified: bool = False, **data) -> str:
     """A new single-use session; `user` is None for a simulated challenge."""
-    token = secrets.token_urlsafe(96)  # as long and opaque as a real one
+    # As long and opaque as a real one: AWS's sessions are AWS Encryption SDK messages (base64url of a
+    # KMS-wrapped envelope) whose length varies with their content; AWS's own published sample (the
+    # InitiateAuth SOFTWARE_TOKEN_MFA example of the API reference and SDKs) is 846 characters, a
+    # third-party capture of a NEW_PASSWORD_REQUIRED session 780. The variation is not modelled.
+    token = secrets.token_urlsafe(SESSION_BYTES)
     expires_at = time.time() + validity_seconds(pool, client_id)
     _sessions[token] = Session(pool.id, client_id, user.id if user else None, challenge, expires_at, totp_verified, data)
     return token

@@ -5,64 +5,11 @@
 mod support;
 
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use support::*;
-
-const ORIGIN: &str = "http://localhost:8000";
-
-/// One authenticator (one key, one credential) for the life of the value.
-struct Authenticator {
-    child: Child,
-    stdin: ChildStdin,
-    stdout: BufReader<ChildStdout>,
-}
-
-impl Authenticator {
-    fn new() -> Authenticator {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-        let mut child = Command::new(root.join(".venv/bin/python"))
-            .arg(root.join("local/tests/support/authenticator.py"))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("the software authenticator starts (.venv: run scripts/setup.sh)");
-        let stdin = child.stdin.take().unwrap();
-        let stdout = BufReader::new(child.stdout.take().unwrap());
-        Authenticator {
-            child,
-            stdin,
-            stdout,
-        }
-    }
-
-    fn ask(&mut self, command: Value) -> Value {
-        writeln!(self.stdin, "{command}").unwrap();
-        let mut line = String::new();
-        self.stdout.read_line(&mut line).unwrap();
-        serde_json::from_str(&line).expect("the authenticator answers JSON")
-    }
-
-    fn create(&mut self, options: &Value, origin: &str) -> Value {
-        self.ask(json!({"op": "create", "options": options, "origin": origin}))
-    }
-
-    fn get(&mut self, options: &Value, forge: bool) -> Value {
-        self.ask(json!({"op": "get", "options": options, "origin": ORIGIN, "forge": forge}))
-    }
-}
-
-impl Drop for Authenticator {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn passkey_api(extra: &[(&str, &str)]) -> Api {
     let mut env = vec![
         ("SIGN_IN_METHODS", "PASSWORD,EMAIL_OTP,WEB_AUTHN"),
-        ("PASSKEY_RELYING_PARTY_ID", "localhost"),
         ("LOGIN_SESSION_KEY", "test-login-session-key"),
     ];
     env.extend_from_slice(extra);
@@ -81,20 +28,6 @@ fn signed_in(api: &Api, prefix: &str) -> (String, String) {
         .unwrap()
         .to_owned();
     (user, access)
-}
-
-fn register(api: &Api, access: &str, authenticator: &mut Authenticator) {
-    let start = api
-        .post_bearer("/passkeys/register/start", access, json!({}))
-        .expect(200)
-        .clone();
-    let credential = authenticator.create(&start["credentialCreationOptions"], ORIGIN);
-    api.post_bearer(
-        "/passkeys/register/complete",
-        access,
-        json!({"credential": credential}),
-    )
-    .expect(200);
 }
 
 fn passkey_step(api: &Api, user: &str) -> Value {
@@ -118,7 +51,7 @@ fn register_list_sign_in_then_delete() {
     let api = passkey_api(&[]);
     let (user, access) = signed_in(&api, "passkey");
     let mut authenticator = Authenticator::new();
-    register(&api, &access, &mut authenticator);
+    register_passkey(&api, &access, &mut authenticator);
 
     let list = api
         .post_bearer("/passkeys/list", &access, json!({}))
@@ -195,7 +128,7 @@ fn a_forged_assertion_and_an_unknown_user_are_refused_alike() {
     let api = passkey_api(&[]);
     let (user, access) = signed_in(&api, "forge");
     let mut authenticator = Authenticator::new();
-    register(&api, &access, &mut authenticator);
+    register_passkey(&api, &access, &mut authenticator);
     let step = passkey_step(&api, &user);
     let forged = authenticator.get(&step["credentialRequestOptions"], true);
     api.post(
@@ -253,7 +186,7 @@ fn a_registration_that_does_not_verify_is_passkey_rejected() {
         json!({"credential": "x"}),
     )
     .expect_error(400, "invalid_request");
-    register(&api, &access, &mut authenticator);
+    register_passkey(&api, &access, &mut authenticator);
 }
 
 #[test]

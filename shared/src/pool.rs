@@ -19,10 +19,11 @@ use aws_sdk_cognitoidentityprovider::Client;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio::sync::OnceCell;
 
-/// A plausible length for a decoy session before Cognito has handed out a real one in this container
-/// (Cognito's sessions are about this long; unverified, and replaced by the observed length at the first
-/// real session).
-pub const TYPICAL_SESSION_CHARS: usize = 920;
+/// The length of a decoy session before Cognito has handed out a real one in this container: that of
+/// AWS's own published sample session (the InitiateAuth SOFTWARE_TOKEN_MFA example of the API reference,
+/// 846 characters; a third-party capture is 780). Real lengths vary with the session's content, so from
+/// the first real session on, the observed length is used instead.
+pub const TYPICAL_SESSION_CHARS: usize = 846;
 
 /// The pool settings of every `PASSKEY` step.
 #[derive(Debug, Clone, PartialEq, Eq)]

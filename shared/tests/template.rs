@@ -358,14 +358,14 @@ async fn only_functions_that_may_exchange_a_refresh_token_get_admin_get_user_on_
     for (name, function) in template_functions(&template) {
         let properties = &function.resource["Properties"];
         if let Some(policies) = properties.get("Policies") {
-            assert!(
-                mentions(policies, "AdminGetUserPolicy"),
-                "{}: the only policy any function gets (beyond logs) is AdminGetUserPolicy",
-                function.logical_id
-            );
+            if mentions(policies, "AdminGetUserPolicy") {
+                granted.insert(name.clone());
+            }
+            // Beyond logs: AdminGetUser where a refresh token may be exchanged, and the pool's own
+            // settings where a sign-in step is built from them; nothing else.
+            let allowed = if name == "login" { 2 } else { 1 };
             let items = policies.as_sequence().map(Vec::len).unwrap_or(1);
-            assert_eq!(items, 1, "{}: one policy", function.logical_id);
-            granted.insert(name);
+            assert_eq!(items, allowed, "{}: its policies", function.logical_id);
         }
         assert!(
             properties.get("Role").is_none(),
@@ -376,6 +376,54 @@ async fn only_functions_that_may_exchange_a_refresh_token_get_admin_get_user_on_
     assert_eq!(
         granted, expected,
         "functions with AdminGetUserPolicy vs. functions that may exchange a refresh token"
+    );
+}
+
+#[test]
+fn only_the_functions_that_build_a_sign_in_step_read_the_pools_settings() {
+    let template = template();
+    let resources = &template["Resources"];
+    for (policy, action) in [
+        ("PasskeySettingsPolicy", "cognito-idp:GetUserPoolMfaConfig"),
+        ("FirstFactorsPolicy", "cognito-idp:DescribeUserPool"),
+    ] {
+        let statements = resources[policy]["Properties"]["PolicyDocument"]["Statement"]
+            .as_sequence()
+            .unwrap();
+        assert_eq!(statements.len(), 1, "{policy}");
+        assert_eq!(statements[0]["Effect"].as_str(), Some("Allow"));
+        assert_eq!(
+            statements[0]["Action"].as_str(),
+            Some(action),
+            "{policy}: that action only"
+        );
+        let resource = to_json(&statements[0]["Resource"]).to_string();
+        assert!(
+            resource.contains("UserPool.Arn")
+                && resource.contains(":userpool/${UserPoolId}")
+                && !resource.contains('*'),
+            "{policy}: on the API's pool only: {resource}"
+        );
+    }
+    let mut readers: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    for (name, function) in template_functions(&template) {
+        if let Some(policies) = function.resource["Properties"].get("Policies") {
+            for policy in ["PasskeySettingsPolicy", "FirstFactorsPolicy"] {
+                if mentions(policies, policy) {
+                    readers.entry(name.clone()).or_default().push(policy);
+                }
+            }
+        }
+    }
+    assert_eq!(
+        readers,
+        BTreeMap::from([
+            (
+                "login".to_owned(),
+                vec!["PasskeySettingsPolicy", "FirstFactorsPolicy"]
+            ),
+            ("login-select".to_owned(), vec!["PasskeySettingsPolicy"]),
+        ])
     );
 }
 

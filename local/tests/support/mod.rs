@@ -7,8 +7,8 @@
 #![allow(dead_code)]
 
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Child, Command, Stdio};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
@@ -36,34 +36,41 @@ pub fn emulator_url() -> &'static str {
         if let Ok(url) = std::env::var("COGNITO_EMULATOR_URL") {
             return url;
         }
-        let python = workspace_root().join(".venv/bin/python");
-        assert!(
-            python.exists(),
-            "no .venv: run scripts/test.sh (or scripts/setup.sh) first"
-        );
-        let mut child = Command::new(python)
-            .args([
-                "-m",
-                "cognito_emulator",
-                "serve",
-                "--port",
-                "0",
-                "--exit-with-parent",
-            ])
-            .current_dir(workspace_root().join("emulator"))
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start the emulator");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let ready: Value =
-            serde_json::from_str(&line).expect("the emulator prints one JSON line when ready");
-        std::mem::forget(child); // lives as long as the test process (it exits with its parent)
-        ready["endpoint"].as_str().unwrap().to_owned()
+        start_emulator(&[])
     })
+}
+
+/// A new emulator process of this test process's own (`extra`: more `serve` options, such as
+/// `--delay-ms 30`), living as long as the test process; its base URL.
+pub fn start_emulator(extra: &[&str]) -> String {
+    let python = workspace_root().join(".venv/bin/python");
+    assert!(
+        python.exists(),
+        "no .venv: run scripts/test.sh (or scripts/setup.sh) first"
+    );
+    let mut child = Command::new(python)
+        .args([
+            "-m",
+            "cognito_emulator",
+            "serve",
+            "--port",
+            "0",
+            "--exit-with-parent",
+        ])
+        .args(extra)
+        .current_dir(workspace_root().join("emulator"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start the emulator");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let ready: Value =
+        serde_json::from_str(&line).expect("the emulator prints one JSON line when ready");
+    std::mem::forget(child); // lives as long as the test process (it exits with its parent)
+    ready["endpoint"].as_str().unwrap().to_owned()
 }
 
 #[derive(Clone, Debug)]
@@ -74,8 +81,13 @@ pub struct Pool {
 }
 
 pub fn create_pool(options: Value) -> Pool {
+    create_pool_at(emulator_url(), options)
+}
+
+/// A pool on the emulator at `emulator`.
+pub fn create_pool_at(emulator: &str, options: Value) -> Pool {
     let mut response = agent()
-        .post(format!("{}/_emulator/pools", emulator_url()))
+        .post(format!("{emulator}/_emulator/pools"))
         .send_json(options)
         .expect("create a pool on the emulator");
     let body: Value = response.body_mut().read_json().unwrap();
@@ -130,6 +142,8 @@ impl Answer {
 pub struct Api {
     pub base: String,
     pub pool: Pool,
+    /// The emulator the pool lives on.
+    pub emulator: String,
     child: Child,
     logs: Arc<Mutex<String>>,
     /// In cookie mode, the CSRF proof an app's own page sends (`Origin`, `X-Requested-With`), added by
@@ -156,6 +170,11 @@ impl Api {
     }
 
     pub fn on_pool(pool: Pool, env: &[(&str, &str)]) -> Api {
+        Api::on_pool_at(emulator_url(), pool, env)
+    }
+
+    /// A server on `pool` of the emulator at `emulator`.
+    pub fn on_pool_at(emulator: &str, pool: Pool, env: &[(&str, &str)]) -> Api {
         let mut command = Command::new(env!("CARGO_BIN_EXE_local"));
         command
             .env_clear()
@@ -164,7 +183,7 @@ impl Api {
             .env("USER_POOL_ID", &pool.user_pool_id)
             .env("USER_POOL_CLIENT_ID", &pool.client_id)
             .env("AWS_REGION", "us-east-1")
-            .env("AWS_ENDPOINT_URL", emulator_url())
+            .env("AWS_ENDPOINT_URL", emulator)
             .env("AWS_ACCESS_KEY_ID", "local")
             .env("AWS_SECRET_ACCESS_KEY", "local")
             .env("RUST_LOG", "info")
@@ -217,6 +236,7 @@ impl Api {
         Api {
             base,
             pool,
+            emulator: emulator.to_owned(),
             child,
             logs,
             app_headers,
@@ -282,9 +302,7 @@ impl Api {
     pub fn messages(&self, username: &str) -> Vec<Value> {
         let url = format!(
             "{}/_emulator/messages?userPoolId={}&username={}",
-            emulator_url(),
-            self.pool.user_pool_id,
-            username
+            self.emulator, self.pool.user_pool_id, username
         );
         let body: Value = agent()
             .get(url)
@@ -310,7 +328,7 @@ impl Api {
 
     pub fn expire_codes(&self, username: &str) {
         agent()
-            .post(format!("{}/_emulator/expire-codes", emulator_url()))
+            .post(format!("{}/_emulator/expire-codes", self.emulator))
             .send_json(json!({"userPoolId": self.pool.user_pool_id, "username": username}))
             .unwrap();
     }
@@ -319,7 +337,7 @@ impl Api {
     pub fn admin(&self, operation: &str, mut body: Value) -> Value {
         body["UserPoolId"] = json!(self.pool.user_pool_id);
         let mut response = agent()
-            .post(emulator_url())
+            .post(&self.emulator)
             .header("x-amz-target", format!("AWSCognitoIdentityProviderService.{operation}"))
             .header("content-type", "application/x-amz-json-1.1")
             .header("authorization", "AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/cognito-idp/aws4_request, SignedHeaders=host, Signature=00")
@@ -417,5 +435,92 @@ pub fn other_than(code: &str) -> &'static str {
         "111111"
     } else {
         "000000"
+    }
+}
+
+/// The page origin the passkey tests' pools accept (`webAuthn.origins`).
+pub const ORIGIN: &str = "http://localhost:8000";
+
+/// One authenticator (one key, one credential) for the life of the value.
+pub struct Authenticator {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+}
+
+impl Authenticator {
+    pub fn new() -> Authenticator {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut child = Command::new(root.join(".venv/bin/python"))
+            .arg(root.join("local/tests/support/authenticator.py"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("the software authenticator starts (.venv: run scripts/setup.sh)");
+        let stdin = child.stdin.take().unwrap();
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        Authenticator {
+            child,
+            stdin,
+            stdout,
+        }
+    }
+
+    pub fn ask(&mut self, command: Value) -> Value {
+        writeln!(self.stdin, "{command}").unwrap();
+        let mut line = String::new();
+        self.stdout.read_line(&mut line).unwrap();
+        serde_json::from_str(&line).expect("the authenticator answers JSON")
+    }
+
+    pub fn create(&mut self, options: &Value, origin: &str) -> Value {
+        self.ask(json!({"op": "create", "options": options, "origin": origin}))
+    }
+
+    pub fn get(&mut self, options: &Value, forge: bool) -> Value {
+        self.ask(json!({"op": "get", "options": options, "origin": ORIGIN, "forge": forge}))
+    }
+}
+
+impl Drop for Authenticator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Registers `authenticator`'s passkey for the user of `access` (a fresh sign-in).
+pub fn register_passkey(api: &Api, access: &str, authenticator: &mut Authenticator) {
+    let start = api
+        .post_bearer("/passkeys/register/start", access, json!({}))
+        .expect(200)
+        .clone();
+    let credential = authenticator.create(&start["credentialCreationOptions"], ORIGIN);
+    api.post_bearer(
+        "/passkeys/register/complete",
+        access,
+        json!({"credential": credential}),
+    )
+    .expect(200);
+}
+
+/// A second app client of `pool` with `PreventUserExistenceErrors=LEGACY`: Cognito then says
+/// UserNotFoundException, and the API's own decoys are all that hide the account.
+pub fn legacy_client(api: &Api) -> Pool {
+    let created = api.admin(
+        "CreateUserPoolClient",
+        json!({
+            "ClientName": "legacy",
+            "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+            "PreventUserExistenceErrors": "LEGACY",
+        }),
+    );
+    Pool {
+        user_pool_id: api.pool.user_pool_id.clone(),
+        client_id: created["UserPoolClient"]["ClientId"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+        client_secret: None,
     }
 }
