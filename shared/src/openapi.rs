@@ -82,8 +82,14 @@ Cognito's text). Every route can answer 429 `too_many_requests` (with `Retry-Aft
   `unsupported_media_type`). The API must be on the web app's site for the browser to keep the cookie.
 - `HIDE_EXISTING_USERS=true`: enumeration-safe sign-up. A sign-up for an existing username answers
   200 exactly like a fresh, unconfirmed one (a random `userSub`, the delivery a new account would get)
-  and sends no code. Trade-off: a real user who forgot they have an account gets no error and no code,
-  and must use the password reset instead.
+  and sends no code, and `/signup/confirm` for an account that is already confirmed answers exactly
+  like a wrong code (400 `code_mismatch`), with or without `loginSession`. Trade-off: a real user who
+  forgot they have an account gets no error and no code, and must use the password reset instead.
+
+No enumeration on any sign-in method: where Cognito would tell whether an account exists or has a
+method, the API answers a decoy step built from the pool's own settings (its WebAuthn relying party and
+user verification, its first factors), and each next step taken with a decoy makes the same Cognito
+calls as its real twin, so that it costs the same time.
 "#;
 
 /// What a route says of itself, beyond its types.
@@ -145,7 +151,7 @@ fn route(operation: Operation) -> RouteText {
             "Confirm an account with the code sent at sign-up; with `loginSession`, sign in straight away.",
             "`{status}`, or with `loginSession` tokens (or the next login step).",
         )
-            .described("An unknown user reads like a wrong code (400 `code_mismatch`). With the sign-up's `loginSession`,\nthe confirmation code counts as the first factor and the answer is tokens; when that session has\nexpired, the account is still confirmed and the answer is `{status}`.\n")
+            .described("An unknown user reads like a wrong code (400 `code_mismatch`); so does, with `HIDE_EXISTING_USERS=true`,\nan account that is already confirmed (otherwise 401). With the sign-up's `loginSession`, the\nconfirmation code counts as the first factor and the answer is tokens; when that session has expired,\nthe account is still confirmed and the answer is `{status}`.\n")
             .conflicting(),
         Op::SignupResend => text("Send the sign-up confirmation code again.", DELIVERY)
             .described("An unknown user answers 200 with `codeDeliveryDetails` null, so this route tells no one who has an account."),
@@ -153,7 +159,7 @@ fn route(operation: Operation) -> RouteText {
             "Log in with a password, a one-time code or a passkey (`method`), or choose how (neither); tokens, or the next login step.",
             LOGIN_STEP,
         )
-        .described("With `password`: the configured LOGIN_FLOW; an unknown user and a wrong password read the same (401).\nWith `method` (`EMAIL_OTP`, `SMS_OTP`, `WEB_AUTHN`): an `OTP_CODE` or `PASSKEY` step, the same for\nevery username (an unknown user, or one without that method, gets a step nothing satisfies). With\nneither: a `SELECT_METHOD` step. A `method` outside SIGN_IN_METHODS is 400. A login step this API\ncannot answer is 400 `unsupported_challenge`.\n"),
+        .described("With `password`: the configured LOGIN_FLOW; an unknown user and a wrong password read the same (401).\nWith `method` (`EMAIL_OTP`, `SMS_OTP`, `WEB_AUTHN`): an `OTP_CODE` or `PASSKEY` step, the same for\nevery username (an unknown user, or one without that method, gets a step nothing satisfies). With\nneither: a `SELECT_METHOD` step. A `method` outside SIGN_IN_METHODS is 400. A login step this API\ncannot answer is 400 `unsupported_challenge`. `WEB_AUTHN` on a pool whose WebAuthn settings cannot be\nread (and no PASSKEY_* fallback) is 500 `internal` for every username.\n"),
         Op::LoginSelect => text(
             "Answer a `SELECT_METHOD` step with the method chosen (and the password with `PASSWORD`).",
             LOGIN_STEP,
