@@ -5,6 +5,7 @@ real destination, so a test can read it back through GET /_emulator/messages.
 State here is guarded by the server's request lock (server.py), like moto's own state.
 """
 
+import hashlib
 import secrets
 import time
 from dataclasses import dataclass
@@ -63,6 +64,17 @@ def delivery_details(attribute: str, value: str) -> dict:
     if attribute == "phone_number":
         return {"Destination": mask_phone(value), "DeliveryMedium": "SMS", "AttributeName": attribute}
     return {"Destination": mask_email(value), "DeliveryMedium": "EMAIL", "AttributeName": attribute}
+
+
+def simulated_delivery(attribute: str | None, username: str) -> dict:
+    """A believable, stable CodeDeliveryDetails for a user that does not exist (prevention on), as
+    ResendConfirmationCode and ForgotPassword (signup.py) and USER_AUTH's code challenges (userauth.py)
+    show it. Nothing is sent or recorded."""
+    if attribute == "phone_number":
+        digits = str(int(hashlib.sha256(username.encode()).hexdigest(), 16))[-4:]
+        return delivery_details("phone_number", "+1555555" + digits)
+    email = username if "@" in username else f"{username}@example.com"
+    return delivery_details("email", email)
 
 
 def send(pool_id: str, user, kind: str, purpose: str, attribute: str, lifetime: int | None = None) -> dict:

@@ -37,7 +37,7 @@ import hmac
 import json
 import secrets
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from moto.cognitoidp.models import UserStatus
@@ -54,7 +54,7 @@ from .errors import (
     ResourceNotFoundException,
     WRONG_CREDENTIALS,
 )
-from .lookup import claims, user_for_access_token
+from .lookup import all_backends, claims, user_for_access_token
 
 
 class WebAuthnNotEnabledException(CognitoError):
@@ -151,8 +151,6 @@ def set_config(pool, value: dict | None, origins: list[str] | None = None) -> No
 def _pool_domain(pool) -> str | None:
     """The FQDN of the pool's domain: a custom domain as is, a prefix domain as
     <prefix>.auth.<region>.amazoncognito.com (AWS developer guide, "Using the Amazon Cognito prefix domain")."""
-    from .lookup import all_backends
-
     for backend in all_backends():
         for domain in backend.user_pool_domains.values():
             if domain.user_pool_id == pool.id:

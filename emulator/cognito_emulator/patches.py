@@ -7,7 +7,7 @@ from moto.cognitoidp.models import CognitoIdpBackend, CognitoIdpUser
 from moto.cognitoidp.responses import CognitoIdpResponse
 from moto.core.responses import ActionResult, EmptyResult
 
-from . import attempts, auth, authtime, mfa, passkeys, poolconfig, profile, signout, signup, userauth
+from . import attempts, auth, authtime, mfa, passkeys, poolconfig, poolmfa, profile, signout, signup, userauth
 from .errors import UserNotFoundException
 from .lookup import find_user
 from .policy import validate_password_unless_passwordless
@@ -29,8 +29,8 @@ HANDLERS = {
     "verify_software_token": mfa.verify_software_token,
     "set_user_mfa_preference": mfa.set_user_mfa_preference,
     "admin_set_user_mfa_preference": mfa.admin_set_user_mfa_preference,
-    "set_user_pool_mfa_config": poolconfig.set_user_pool_mfa_config,
-    "get_user_pool_mfa_config": poolconfig.get_user_pool_mfa_config,
+    "set_user_pool_mfa_config": poolmfa.set_user_pool_mfa_config,
+    "get_user_pool_mfa_config": poolmfa.get_user_pool_mfa_config,
     "get_user_auth_factors": userauth.get_user_auth_factors,
     "start_web_authn_registration": passkeys.start_registration,
     "complete_web_authn_registration": passkeys.complete_registration,

@@ -11,7 +11,6 @@ import copy
 from moto.cognitoidp.models import DEFAULT_USER_POOL_CONFIG, CognitoIdpUserPool
 
 from .errors import FeatureUnavailableInTierException, InvalidParameterException
-from .lookup import find_pool
 
 # AuthFactorType values that can be a first factor. AWS API reference, SignInPolicyType:
 # "SOFTWARE_TOKEN is not currently supported as a first auth factor."
@@ -85,7 +84,7 @@ def _update_extended_config(self, extended_config):
     self.extended_config = copy.deepcopy(self.extended_config)
 
 
-# --- email MFA at the pool (SetUserPoolMfaConfig EmailMfaConfiguration; moto ignores it) ---
+# --- email MFA at the pool (SetUserPoolMfaConfig EmailMfaConfiguration, poolmfa.py; moto ignores it) ---
 
 
 def email_mfa_config(pool) -> dict | None:
@@ -110,54 +109,6 @@ def set_email_mfa_config(pool, config: dict | None) -> None:
         if message is not None and "{####}" not in message:
             raise InvalidParameterException("EmailMfaConfiguration Message must contain the {####} placeholder.")
     pool.email_mfa_config = config
-
-
-def set_user_pool_mfa_config(resp) -> dict:
-    """moto's checks, with an EmailMfaConfiguration counting as an MFA method (moto knows only SMS and
-    TOTP; that AWS accepts email MFA alone is an assumption), then moto's update plus the email part."""
-    backend, pool = find_pool(resp._get_param("UserPoolId") or "")
-    sms, token = resp._get_param("SmsMfaConfiguration"), resp._get_param("SoftwareTokenMfaConfiguration")
-    email, mode = resp._get_param("EmailMfaConfiguration"), resp._get_param("MfaConfiguration")
-    if mode not in ("ON", "OFF", "OPTIONAL"):
-        raise InvalidParameterException("[MfaConfiguration] must be one of 'ON', 'OFF', or 'OPTIONAL'.")
-    if mode in ("ON", "OPTIONAL") and sms is None and token is None and email is None:
-        raise InvalidParameterException(
-            "At least one of [SmsMfaConfiguration], [SoftwareTokenMfaConfiguration] or [EmailMfaConfiguration] must be provided."
-        )
-    if sms is not None and "SmsConfiguration" not in sms:
-        raise InvalidParameterException("[SmsConfiguration] is a required member of [SmsMfaConfiguration].")
-    webauthn = resp._get_param("WebAuthnConfiguration")
-    if webauthn is not None:
-        require_essentials(pool, "Passkey")  # WebAuthnConfigurationType: "Essentials tier or higher"
-    from . import passkeys  # passkeys builds on this module
-
-    previous = (email_mfa_config(pool), passkeys.config(pool))
-    set_email_mfa_config(pool, email)  # its own checks first: a refused request changes nothing else
-    try:
-        passkeys.set_config(pool, webauthn)
-    except Exception:
-        pool.email_mfa_config = previous[0]
-        raise
-    backend.set_user_pool_mfa_config(pool.id, sms, token, mode)
-    return mfa_config_json(pool)
-
-
-def get_user_pool_mfa_config(resp) -> dict:
-    _, pool = find_pool(resp._get_param("UserPoolId") or "")
-    return mfa_config_json(pool)
-
-
-def mfa_config_json(pool) -> dict:
-    body = {
-        "SmsMfaConfiguration": pool.sms_mfa_config,
-        "SoftwareTokenMfaConfiguration": pool.token_mfa_config,
-        "MfaConfiguration": pool.mfa_config,
-    }
-    if email_mfa_config(pool) is not None:
-        body["EmailMfaConfiguration"] = email_mfa_config(pool)
-    if getattr(pool, "webauthn_config", None) is not None:
-        body["WebAuthnConfiguration"] = dict(pool.webauthn_config)
-    return {k: v for k, v in body.items() if v is not None}
 
 
 def install() -> None:

@@ -5,7 +5,7 @@ import uuid
 from moto.cognitoidp.models import CognitoIdpUserPoolAttribute, cognitoidp_backends
 from moto.core import DEFAULT_ACCOUNT_ID
 
-from . import REGION, poolconfig
+from . import REGION, passkeys, poolconfig
 
 MFA_MODES = ("OPTIONAL", "ON", "OFF")
 SEED_POOL_NAME = "local-dev"
@@ -115,8 +115,6 @@ def create_pool(
     if email_mfa:
         poolconfig.set_email_mfa_config(pool, {"Subject": "Your sign-in code", "Message": "Your code is {####}."})
     if web_authn is not None:
-        from . import passkeys
-
         settings = {"UserVerification": web_authn.get("userVerification", passkeys.DEFAULT_USER_VERIFICATION)}
         if web_authn.get("relyingPartyId") is not None:
             settings["RelyingPartyId"] = web_authn["relyingPartyId"]

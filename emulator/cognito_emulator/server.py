@@ -1,5 +1,6 @@
 """moto's WSGI app plus the emulator's /_emulator/ routes, served by werkzeug."""
 
+import io
 import json
 import logging
 import signal
@@ -11,7 +12,7 @@ from moto.server import DomainDispatcherApplication, MotoRequestHandler, create_
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from . import codes, patches, pools
+from . import codes, contexts, patches, pools
 from .errors import CognitoError, ResourceNotFoundException
 from .lookup import find_pool, find_user
 
@@ -78,7 +79,12 @@ def _expire_codes(request: Request) -> dict:
     return {"expired": codes.expire_user_codes(pool.id, user.id) + passkeys.expire_registration(pool.id, user.id)}
 
 
+def _user_context(request: Request) -> dict:
+    return {"calls": contexts.calls(request.args.get("clientId"))}
+
+
 ROUTES = {
+    ("GET", "/_emulator/user-context"): _user_context,
     ("POST", "/_emulator/pools"): _create_pool,
     ("GET", "/_emulator/messages"): _messages,
     ("POST", "/_emulator/expire-codes"): _expire_codes,
@@ -105,6 +111,13 @@ class EmulatorApp:
         with self.lock:
             if emulator_route:
                 return self._emulator_route(Request(environ))(environ, start_response)
+            target = environ.get("HTTP_X_AMZ_TARGET", "")
+            if target.startswith("AWSCognitoIdentityProviderService."):
+                # Read the body once for the record, and hand moto an unread copy.
+                length = int(environ.get("CONTENT_LENGTH") or 0)
+                body = environ["wsgi.input"].read(length) if length else b""
+                environ["wsgi.input"] = io.BytesIO(body)
+                contexts.record(target, body)
             return self.moto(environ, start_response)
 
     @staticmethod

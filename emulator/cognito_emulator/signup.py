@@ -2,8 +2,6 @@
 (moto generates none for sign-up and accepts any code), and user-existence prevention; passwordless
 sign-up and the Session that lets ConfirmSignUp lead straight into a USER_AUTH sign-in."""
 
-import hashlib
-
 from moto.cognitoidp.models import UserStatus
 from moto.cognitoidp.utils import validate_username_format
 
@@ -20,6 +18,7 @@ from .errors import (
 from .lookup import check_secret_hash, find_client, find_user, prevents_existence_errors
 from .policy import passwordless, raise_for_code, validate_attributes, validate_password
 from .sessions import close_session, get_session, open_session
+from .userauth import passwordless_sign_up_allowed
 
 UNKNOWN_USER = "Username/client id combination not found."
 LEGACY_RECOVERY = ["phone_number", "email"]  # pools without AccountRecoverySetting
@@ -53,15 +52,6 @@ def _recovery_attributes(pool) -> list[str]:
     return [{"verified_email": "email", "verified_phone_number": "phone_number"}[n] for n in names]
 
 
-def simulated_delivery(attribute: str | None, username: str) -> dict:
-    """A believable, stable CodeDeliveryDetails for a user that does not exist (prevention on)."""
-    if attribute == "phone_number":
-        digits = str(int(hashlib.sha256(username.encode()).hexdigest(), 16))[-4:]
-        return codes.delivery_details("phone_number", "+1555555" + digits)
-    email = username if "@" in username else f"{username}@example.com"
-    return codes.delivery_details("email", email)
-
-
 def _attributes_with_username(pool, username: str, attributes: list[dict]) -> dict:
     """The attributes the user will have: in email/phone-as-username pools the username is one."""
     found = {a.get("Name"): a.get("Value") for a in attributes}
@@ -91,8 +81,6 @@ def sign_up(resp) -> dict:
         # AWS API reference, SignUp Password: "To create a user with no password, omit this parameter
         # or submit a blank value. You can only create a passwordless user when passwordless sign-in
         # is available." The conditions are in userauth.passwordless_sign_up_allowed.
-        from .userauth import passwordless_sign_up_allowed
-
         if not passwordless_sign_up_allowed(pool, client, _attributes_with_username(pool, username, attributes)):
             raise InvalidParameterException(PASSWORD_REQUIRED)
         with passwordless():
@@ -143,7 +131,7 @@ def resend_confirmation_code(resp) -> dict:
     if user is None:
         if prevents_existence_errors(client):
             attribute = _confirmation_attribute(pool)
-            return {"CodeDeliveryDetails": simulated_delivery(attribute, resp._get_param("Username"))}
+            return {"CodeDeliveryDetails": codes.simulated_delivery(attribute, resp._get_param("Username"))}
         raise UserNotFoundException(UNKNOWN_USER)
     if user.status != UserStatus.UNCONFIRMED:
         raise InvalidParameterException("User is already confirmed.")
@@ -158,7 +146,7 @@ def forgot_password(resp) -> dict:
     recovery = _recovery_attributes(pool)
     if user is None:
         if prevents_existence_errors(client):
-            return {"CodeDeliveryDetails": simulated_delivery(recovery[0], resp._get_param("Username"))}
+            return {"CodeDeliveryDetails": codes.simulated_delivery(recovery[0], resp._get_param("Username"))}
         raise UserNotFoundException(UNKNOWN_USER)
     if not user.enabled:
         raise NotAuthorizedException("User is disabled.")

@@ -36,8 +36,7 @@ import random
 
 from moto.cognitoidp.models import UserStatus
 
-from . import attempts, codes, passkeys, poolconfig
-from .auth import _challenge, check_password, client_allows, srp_start
+from . import attempts, challenges, codes, passkeys, poolconfig
 from .errors import (
     CodeMismatchException,
     InvalidParameterException,
@@ -50,9 +49,10 @@ from .errors import (
     WRONG_CREDENTIALS,
 )
 from .lookup import check_secret_hash, find_user, prevents_existence_errors, user_for_access_token
+from .password import check_password, srp_start
 from .sessions import close_session, get_session, open_session, validity_seconds
 
-# The challenges this module answers (EMAIL_OTP is also the email-MFA challenge, see auth.py).
+# The challenges this module answers (EMAIL_OTP is also the email-MFA challenge, see password.py).
 CHALLENGES = ("SELECT_CHALLENGE", "PASSWORD", "PASSWORD_SRP", "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN")
 # PREFERRED_CHALLENGE / ANSWER values (RespondToAuthChallenge ChallengeResponses doc).
 CHOICES = ("PASSWORD", "PASSWORD_SRP", "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN")
@@ -114,7 +114,7 @@ def passwordless_sign_up_allowed(pool, client, attributes: dict) -> bool:
     be omitted only if passwordless sign-in is active in the pool and app client, the user gives a
     value for an allowed passwordless method (email for EMAIL_OTP, phone for SMS_OTP), and the pool
     automatically verifies that attribute."""
-    if not client_allows(client, "USER_AUTH") or poolconfig.tier(pool) == "LITE" or pool.mfa_config == "ON":
+    if not challenges.client_allows(client, "USER_AUTH") or poolconfig.tier(pool) == "LITE" or pool.mfa_config == "ON":
         return False
     auto = pool.extended_config.get("AutoVerifiedAttributes", [])
     factors = poolconfig.first_factors(pool)
@@ -128,7 +128,7 @@ def initiate(backend, pool, client, parameters: dict, session_token: str | None)
     username = parameters.get("USERNAME")
     if not username:
         raise InvalidParameterException("Missing required parameter USERNAME")
-    if not client_allows(client, "USER_AUTH"):
+    if not challenges.client_allows(client, "USER_AUTH"):
         raise InvalidParameterException("USER_AUTH flow not enabled for this client")
     # AWS API reference, InitiateAuth AuthFlow: USER_AUTH needs "the Essentials tier or higher".
     poolconfig.require_essentials(pool, "USER_AUTH")
@@ -156,7 +156,7 @@ def initiate(backend, pool, client, parameters: dict, session_token: str | None)
             raise UserNotConfirmedException("User is not confirmed.")
         raise NotAuthorizedException(WRONG_CREDENTIALS)
     token = open_session(pool, client.id, user, "SELECT_CHALLENGE", available=available)
-    return _offering(_challenge(pool, client, user, "SELECT_CHALLENGE", token=token), available)
+    return _offering(challenges.issue(pool, client, user, "SELECT_CHALLENGE", token=token), available)
 
 
 def _offering(result: dict, available: list[str], preferred: str | None = None) -> dict:
@@ -172,12 +172,12 @@ def _start(backend, pool, client, user, choice: str, answers: dict) -> dict:
     if choice == "PASSWORD":
         if "PASSWORD" in answers:
             return check_password(backend, pool, client, user, answers["PASSWORD"])
-        return _challenge(pool, client, user, "PASSWORD", token=open_session(pool, client.id, user, "PASSWORD"))
+        return challenges.issue(pool, client, user, "PASSWORD", token=open_session(pool, client.id, user, "PASSWORD"))
     if choice == "PASSWORD_SRP":
         if answers.get("SRP_A"):
             parameters = {k: answers[k] for k in ("USERNAME", "SRP_A", "SECRET_HASH") if answers.get(k)}
             return srp_start(backend, pool, client, parameters)
-        return _challenge(pool, client, user, "PASSWORD_SRP", token=open_session(pool, client.id, user, "PASSWORD_SRP"))
+        return challenges.issue(pool, client, user, "PASSWORD_SRP", token=open_session(pool, client.id, user, "PASSWORD_SRP"))
     if choice == "WEB_AUTHN":
         if answers.get("CREDENTIAL"):
             # ChallengeResponseType shows SELECT_CHALLENGE {ANSWER: WEB_AUTHN, CREDENTIAL} completing at
@@ -188,12 +188,12 @@ def _start(backend, pool, client, user, choice: str, answers: dict) -> dict:
         rp_id, uv = options["rpId"], options["userVerification"]
         token = open_session(pool, client.id, user, "WEB_AUTHN", webauthn=(challenge, rp_id, uv))
         parameters = {"CREDENTIAL_REQUEST_OPTIONS": passkeys.compact(options)}
-        return _challenge(pool, client, user, "WEB_AUTHN", parameters, token)
+        return challenges.issue(pool, client, user, "WEB_AUTHN", parameters, token)
     attribute, medium = OTP[choice]
     token = open_session(pool, client.id, user, choice, stage="first")
     details = codes.send(pool.id, user, choice, f"{choice}:{token}", attribute, validity_seconds(pool, client.id))
     parameters = {"CODE_DELIVERY_DELIVERY_MEDIUM": medium, "CODE_DELIVERY_DESTINATION": details["Destination"]}
-    return _challenge(pool, client, user, choice, parameters, token)
+    return challenges.issue(pool, client, user, choice, parameters, token)
 
 
 def _sign_in_after_sign_up(backend, pool, client, username: str, token: str) -> dict:
@@ -245,10 +245,8 @@ def _simulated_challenge(pool, client, username: str, choice: str, answers: dict
     if choice == "WEB_AUTHN":
         parameters = {"CREDENTIAL_REQUEST_OPTIONS": passkeys.compact(passkeys.simulated_request_options(pool, username))}
     if choice in OTP:
-        from .signup import simulated_delivery
-
         attribute, medium = OTP[choice]
-        destination = simulated_delivery(attribute, username)["Destination"]
+        destination = codes.simulated_delivery(attribute, username)["Destination"]
         parameters = {"CODE_DELIVERY_DELIVERY_MEDIUM": medium, "CODE_DELIVERY_DESTINATION": destination}
     return _simulated_body(choice, token, username, parameters)
 

@@ -37,10 +37,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         listener.local_addr()?.port()
     );
     loop {
-        let (stream, _) = listener.accept().await?;
+        let (stream, peer) = listener.accept().await?;
         let (app, spec) = (app.clone(), spec.clone());
         tokio::spawn(async move {
-            let service = service_fn(move |request| serve(app.clone(), spec.clone(), request));
+            let service =
+                service_fn(move |request| serve(app.clone(), spec.clone(), peer, request));
             if let Err(err) = auto::Builder::new(TokioExecutor::new())
                 .serve_connection(TokioIo::new(stream), service)
                 .await
@@ -77,6 +78,7 @@ fn openapi(method: &Method, spec: Bytes) -> Response<Full<Bytes>> {
 async fn serve(
     app: App,
     spec: Bytes,
+    peer: SocketAddr,
     request: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, std::convert::Infallible> {
     if request.uri().path() == OPENAPI_PATH {
@@ -116,6 +118,7 @@ async fn serve(
                 method,
                 headers: parts.headers,
                 body,
+                peer: Some(peer.ip()),
             },
         )
         .await;

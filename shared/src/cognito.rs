@@ -2,19 +2,21 @@
 //! container) and the small helpers they share: SECRET_HASH, failure logging, GetUser, code deliveries.
 //! A building block: it imports no operation, and nothing of the front doors.
 
+use crate::aws::{environment_credentials, http_client};
 use crate::config::Config;
 use crate::config::SignInMethod;
 use crate::error::{ApiError, CognitoFailure};
+use crate::limits::{ClientContext, Limits};
 use crate::pool::{PasskeySettings, PoolFacts};
 use crate::secret_hash::secret_hash;
 use aws_sdk_cognitoidentityprovider::config::retry::RetryConfig;
 use aws_sdk_cognitoidentityprovider::config::timeout::TimeoutConfig;
-use aws_sdk_cognitoidentityprovider::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_cognitoidentityprovider::config::{BehaviorVersion, Region};
 use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_cognitoidentityprovider::operation::get_user::GetUserOutput;
-use aws_sdk_cognitoidentityprovider::types::CodeDeliveryDetailsType;
+use aws_sdk_cognitoidentityprovider::types::UserContextDataType;
+use aws_sdk_cognitoidentityprovider::types::{CodeDeliveryDetailsType, DeliveryMediumType};
 use aws_sdk_cognitoidentityprovider::Client;
-use aws_smithy_http_client::tls;
 use serde::Serialize;
 use std::sync::Arc;
 
@@ -25,6 +27,10 @@ pub struct Cognito {
     pub client: Client,
     /// What is read of the pool itself, once per container (shared by every clone).
     pub pool: Arc<PoolFacts>,
+    /// The abuse limits, when RATE_LIMIT_TABLE is set (`limits`).
+    pub limits: Option<Arc<Limits>>,
+    /// Who is asking: set per request by `App::handle` (`for_client`).
+    pub caller: ClientContext,
 }
 
 pub const INVALID_TOKEN: &str = "The access token is missing, invalid, expired or revoked.";
@@ -43,23 +49,9 @@ pub const INVALID_TOKEN: &str = "The access token is missing, invalid, expired o
 /// otherwise read and parse the whole system CA store at client construction (every cold start) for
 /// connections that never use it. A URL of any other scheme keeps the TLS client (and fails as before).
 pub fn client(config: &Config) -> Client {
-    let plain_http = config
-        .endpoint_url
-        .as_deref()
-        .and_then(|url| url.get(..7))
-        .is_some_and(|scheme| scheme.eq_ignore_ascii_case("http://"));
-    let http = if plain_http {
-        aws_smithy_http_client::Builder::new().build_http()
-    } else {
-        aws_smithy_http_client::Builder::new()
-            .tls_provider(tls::Provider::Rustls(
-                tls::rustls_provider::CryptoMode::Ring,
-            ))
-            .build_https()
-    };
     let mut builder = aws_sdk_cognitoidentityprovider::Config::builder()
         .behavior_version(BehaviorVersion::latest())
-        .http_client(http)
+        .http_client(http_client(config.endpoint_url.as_deref()))
         .region(Region::new(config.region.clone()))
         .timeout_config(timeout_config(config))
         .retry_config(RetryConfig::standard().with_max_attempts(config.timeouts.max_attempts));
@@ -70,18 +62,6 @@ pub fn client(config: &Config) -> Client {
         builder = builder.credentials_provider(credentials);
     }
     Client::from_conf(builder.build())
-}
-
-/// AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, as Lambda sets them.
-fn environment_credentials() -> Option<Credentials> {
-    let var = |name| std::env::var(name).ok().filter(|v: &String| !v.is_empty());
-    Some(Credentials::new(
-        var("AWS_ACCESS_KEY_ID")?,
-        var("AWS_SECRET_ACCESS_KEY")?,
-        var("AWS_SESSION_TOKEN"),
-        None,
-        "environment",
-    ))
 }
 
 pub fn timeout_config(config: &Config) -> TimeoutConfig {
@@ -99,6 +79,74 @@ impl Cognito {
             config: Arc::new(config),
             client,
             pool: Arc::default(),
+            limits: None,
+            caller: ClientContext::default(),
+        }
+    }
+
+    /// This handle for one request from `caller`.
+    pub fn for_client(&self, caller: ClientContext) -> Cognito {
+        Cognito {
+            caller,
+            ..self.clone()
+        }
+    }
+
+    /// `UserContextData` for the calls that take it (sign-up, confirmation, code resends, password
+    /// reset, sign-in): the browser's encoded device data when it sent some, and the client's IP where
+    /// PASS_CLIENT_IP_TO_COGNITO allows (the app client must have EnablePropagateAdditionalUserContextData:
+    /// what AWS does with an IP from a client without it is not documented, so it is not sent then).
+    pub fn user_context_data(&self) -> Option<UserContextDataType> {
+        let ip = self
+            .caller
+            .ip
+            .filter(|_| self.config.pass_client_ip)
+            .map(|ip| ip.to_string());
+        if ip.is_none() && self.caller.encoded_data.is_none() {
+            return None;
+        }
+        Some(
+            UserContextDataType::builder()
+                .set_ip_address(ip)
+                .set_encoded_data(self.caller.encoded_data.clone())
+                .build(),
+        )
+    }
+
+    /// Before a code is sent for `account`: the code-sending limits (no-op without RATE_LIMIT_TABLE).
+    pub async fn limit_code(
+        &self,
+        account: &str,
+        medium: crate::limits::Medium,
+    ) -> Result<(), ApiError> {
+        match &self.limits {
+            Some(limits) => limits.before_code(&self.caller, account, medium).await,
+            None => Ok(()),
+        }
+    }
+
+    /// Before a secret of `account` is checked: the guessing limits.
+    pub async fn limit_guess(&self, account: &str) -> Result<(), ApiError> {
+        match &self.limits {
+            Some(limits) => limits.before_guess(&self.caller, account).await,
+            None => Ok(()),
+        }
+    }
+
+    /// Before a password sign-in (a guess that may make Cognito send an MFA code).
+    pub async fn limit_password(&self, account: &str) -> Result<(), ApiError> {
+        match &self.limits {
+            Some(limits) => limits.before_password(&self.caller, account).await,
+            None => Ok(()),
+        }
+    }
+
+    /// After Cognito sent a code the API could not foresee (see `Limits::after_code`).
+    pub async fn count_code(&self, account: &str, sms: bool, whole: bool) {
+        if let Some(limits) = &self.limits {
+            if sms || whole {
+                limits.after_code(&self.caller, account, sms, whole).await;
+            }
         }
     }
 
@@ -188,6 +236,11 @@ impl From<&CodeDeliveryDetailsType> for CodeDelivery {
             attribute_name: d.attribute_name().map(str::to_owned),
         }
     }
+}
+
+/// Whether Cognito says it sent the code by SMS.
+pub fn sent_by_sms(details: Option<&CodeDeliveryDetailsType>) -> bool {
+    details.and_then(|d| d.delivery_medium()) == Some(&DeliveryMediumType::Sms)
 }
 
 /// Cognito's optional CodeDeliveryDetails in our shape.

@@ -87,6 +87,39 @@ pub struct Config {
     /// PASSKEY_USER_VERIFICATION: `preferred` or `required`, where the pool's WebAuthnConfiguration has
     /// none. The pool's own value always wins (`pool`).
     pub passkey_user_verification: Option<String>,
+    /// RATE_LIMIT_TABLE and the limits (`limits`); `None` without the table: no limits.
+    pub rate_limits: Option<RateLimits>,
+    /// TRUSTED_PROXIES: addresses of proxies in front of the API whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// PASS_CLIENT_IP_TO_COGNITO: send the client's IP as `UserContextData.IpAddress` (the app client
+    /// needs EnablePropagateAdditionalUserContextData, which needs a client secret).
+    pub pass_client_ip: bool,
+}
+
+/// The abuse limits: where they are kept, and each rule's allowance (0 turns a rule off).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RateLimits {
+    /// RATE_LIMIT_TABLE: the DynamoDB table of the counters.
+    pub table: String,
+    /// The store's region (the API's) and endpoint (`AWS_ENDPOINT_URL_DYNAMODB`, else `AWS_ENDPOINT_URL`,
+    /// the SDKs' standard variables: a local emulator).
+    pub region: String,
+    pub endpoint_url: Option<String>,
+    /// Code sends per account in 60 s (RATE_LIMIT_CODE_SENDS_PER_ACCOUNT_MINUTE, default 1).
+    pub code_sends_per_account_minute: u32,
+    /// Code sends per account in an hour (RATE_LIMIT_CODE_SENDS_PER_ACCOUNT_HOUR, default 5).
+    pub code_sends_per_account_hour: u32,
+    /// Code sends per client IP in 5 minutes (RATE_LIMIT_CODE_SENDS_PER_IP, default 30).
+    pub code_sends_per_ip: u32,
+    /// SMS sends of the whole deployment in an hour (RATE_LIMIT_SMS_PER_HOUR, default 100).
+    pub sms_per_hour: u32,
+    /// Guesses (a password or a code checked) per account in 5 minutes (RATE_LIMIT_GUESSES_PER_ACCOUNT,
+    /// default 10).
+    pub guesses_per_account: u32,
+    /// Guesses per client IP in 5 minutes (RATE_LIMIT_GUESSES_PER_IP, default 100).
+    pub guesses_per_ip: u32,
+    /// The bound on each store call (RATE_LIMIT_TIMEOUT_MS, default 300).
+    pub timeout: Duration,
 }
 
 impl Config {
@@ -247,10 +280,57 @@ impl Config {
             ));
         }
         let refresh_days = number(&get, "REFRESH_TOKEN_VALIDITY_DAYS", 30u32)?;
+        let rate_limits = match get("RATE_LIMIT_TABLE") {
+            None => None,
+            Some(table) => Some(RateLimits {
+                table,
+                region: region.clone(),
+                endpoint_url: match flag(&get, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")? {
+                    true => None,
+                    false => get("AWS_ENDPOINT_URL_DYNAMODB").or_else(|| get("AWS_ENDPOINT_URL")),
+                },
+                code_sends_per_account_minute: number(
+                    &get,
+                    "RATE_LIMIT_CODE_SENDS_PER_ACCOUNT_MINUTE",
+                    1,
+                )?,
+                code_sends_per_account_hour: number(
+                    &get,
+                    "RATE_LIMIT_CODE_SENDS_PER_ACCOUNT_HOUR",
+                    5,
+                )?,
+                code_sends_per_ip: number(&get, "RATE_LIMIT_CODE_SENDS_PER_IP", 30)?,
+                sms_per_hour: number(&get, "RATE_LIMIT_SMS_PER_HOUR", 100)?,
+                guesses_per_account: number(&get, "RATE_LIMIT_GUESSES_PER_ACCOUNT", 10)?,
+                guesses_per_ip: number(&get, "RATE_LIMIT_GUESSES_PER_IP", 100)?,
+                timeout: millis(&get, "RATE_LIMIT_TIMEOUT_MS", Duration::from_millis(300))?,
+            }),
+        };
+        let login_session_key = get("LOGIN_SESSION_KEY").or_else(|| client_secret.clone());
+        if rate_limits.is_some() && login_session_key.is_none() {
+            // The account keys are an HMAC under this key: without one they would be a plain hash of
+            // the username, which anyone can compute.
+            return Err(ConfigError(
+                "RATE_LIMIT_TABLE needs LOGIN_SESSION_KEY (or a client secret): the key of the account counters".into(),
+            ));
+        }
+        let mut trusted_proxies = Vec::new();
+        for item in get("TRUSTED_PROXIES").unwrap_or_default().split(',') {
+            let item = item.trim();
+            if item.is_empty() {
+                continue;
+            }
+            trusted_proxies.push(item.parse().map_err(|_| {
+                ConfigError(format!("TRUSTED_PROXIES lists IP addresses, got {item:?}"))
+            })?);
+        }
         Ok(Config {
             user_pool_id,
             client_id,
-            login_session_key: get("LOGIN_SESSION_KEY").or_else(|| client_secret.clone()),
+            login_session_key,
+            rate_limits,
+            trusted_proxies,
+            pass_client_ip: flag(&get, "PASS_CLIENT_IP_TO_COGNITO")?,
             passkey_registration_max_age: Duration::from_secs(number(
                 &get,
                 "PASSKEY_REGISTRATION_MAX_AGE_SECONDS",

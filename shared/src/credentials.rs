@@ -32,6 +32,20 @@ pub struct AccessToken {
     pub checked_by_cognito: bool,
 }
 
+impl AccessToken {
+    /// The account the token names, for the rate limits: its `username` claim (else `sub`, else the
+    /// token itself). Not verified here; a forged name only spends that name's allowance, as a wrong
+    /// password sent with it would.
+    pub fn account(&self) -> String {
+        crate::tokens::unverified_claims(&self.token)
+            .and_then(|claims| {
+                let name = claims.get("username").or_else(|| claims.get("sub"))?;
+                name.as_str().map(str::to_owned)
+            })
+            .unwrap_or_else(|| self.token.clone())
+    }
+}
+
 /// The credential fields of a body (`FIELDS`). All are checked for form even when unused. Public for
 /// the OpenAPI document, which adds them to the body of every 🔑 route.
 #[derive(Debug, Deserialize)]

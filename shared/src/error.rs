@@ -34,8 +34,10 @@ pub enum ApiError {
     MfaNotSetUp(&'static str),
     #[error("The login step `{0}` is not supported by this API.")]
     UnsupportedChallenge(String),
+    /// Cognito throttled the call, or a rate limit of this API (`limits`) refused it: retry after
+    /// `retry_after` seconds (the `Retry-After` header). The message names no account.
     #[error("Too many requests; retry later.")]
-    TooManyRequests,
+    TooManyRequests { retry_after: u32 },
     #[error("The identity provider returned an unexpected answer.")]
     UpstreamError,
     #[error("The identity provider is unavailable; retry later.")]
@@ -70,6 +72,13 @@ impl ApiError {
         ApiError::InvalidRequest(message.into())
     }
 
+    /// Cognito throttled the call (after the SDK's retries).
+    pub fn throttled() -> Self {
+        ApiError::TooManyRequests {
+            retry_after: RETRY_AFTER_SECONDS,
+        }
+    }
+
     pub fn code(&self) -> &'static str {
         match self {
             ApiError::InvalidRequest(_) => "invalid_request",
@@ -84,7 +93,7 @@ impl ApiError {
             ApiError::AliasExists => "alias_exists",
             ApiError::MfaNotSetUp(_) => "mfa_not_set_up",
             ApiError::UnsupportedChallenge(_) => "unsupported_challenge",
-            ApiError::TooManyRequests => "too_many_requests",
+            ApiError::TooManyRequests { .. } => "too_many_requests",
             ApiError::UpstreamError => "upstream_error",
             ApiError::UpstreamUnavailable => "upstream_unavailable",
             ApiError::CsrfRejected => "csrf_rejected",
@@ -114,7 +123,7 @@ impl ApiError {
             | ApiError::CsrfRejected
             | ApiError::ReauthenticationRequired => StatusCode::FORBIDDEN,
             ApiError::UsernameExists | ApiError::AliasExists => StatusCode::CONFLICT,
-            ApiError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::UpstreamError => StatusCode::BAD_GATEWAY,
             ApiError::UpstreamUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -224,7 +233,7 @@ impl CognitoFailure {
             ),
             "TooManyRequestsException"
             | "LimitExceededException"
-            | "TooManyFailedAttemptsException" => ApiError::TooManyRequests,
+            | "TooManyFailedAttemptsException" => ApiError::throttled(),
             "InvalidParameterException" | "UnsupportedTokenTypeException" => {
                 ApiError::invalid("The identity provider rejected a parameter of the request.")
             }
@@ -273,7 +282,7 @@ mod tests {
             ApiError::AliasExists,
             ApiError::MfaNotSetUp("x"),
             ApiError::UnsupportedChallenge("CUSTOM_CHALLENGE".into()),
-            ApiError::TooManyRequests,
+            ApiError::throttled(),
             ApiError::UpstreamError,
             ApiError::UpstreamUnavailable,
             ApiError::CsrfRejected,

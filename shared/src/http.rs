@@ -1,7 +1,7 @@
 //! The HTTP shapes both front doors share: the request as they see it, a successful reply, and the one way
 //! every answer is written (JSON, `Cache-Control: no-store`). A building block: it imports no operation.
 
-use crate::error::{ApiError, RETRY_AFTER_SECONDS};
+use crate::error::ApiError;
 use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue, CACHE_CONTROL, CONTENT_TYPE, RETRY_AFTER};
 use http::{HeaderMap, Method, Response, StatusCode};
@@ -13,6 +13,9 @@ pub struct ApiRequest {
     pub method: Method,
     pub headers: HeaderMap,
     pub body: Bytes,
+    /// The address the request came from, as the front door saw it (API Gateway's `sourceIp`, the
+    /// local socket's peer).
+    pub peer: Option<std::net::IpAddr>,
 }
 
 impl ApiRequest {
@@ -21,6 +24,7 @@ impl ApiRequest {
             method: Method::POST,
             headers: HeaderMap::new(),
             body: body.into(),
+            peer: None,
         }
     }
 
@@ -57,8 +61,8 @@ impl From<serde_json::Value> for Reply {
 
 pub fn error_response(err: &ApiError) -> ApiResponse {
     let mut headers = Vec::new();
-    if matches!(err, ApiError::TooManyRequests) {
-        headers.push((RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS)));
+    if let ApiError::TooManyRequests { retry_after } = err {
+        headers.push((RETRY_AFTER, HeaderValue::from(*retry_after)));
     }
     if matches!(err, ApiError::MethodNotAllowed) {
         headers.push((http::header::ALLOW, HeaderValue::from_static("POST")));

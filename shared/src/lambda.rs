@@ -5,7 +5,8 @@ use crate::config::ConfigError;
 use crate::http::ApiRequest;
 use crate::routes::Operation;
 use bytes::Bytes;
-use lambda_http::{Body, Request, Response};
+use lambda_http::request::RequestContext;
+use lambda_http::{Body, Request, RequestExt, Response};
 use std::convert::Infallible;
 
 /// The environment variable that names a function's route: its path, like `/login` (template.yaml sets
@@ -40,6 +41,15 @@ pub async fn handle(
     operation: Operation,
     event: Request,
 ) -> Result<Response<Body>, Infallible> {
+    // API Gateway's view of the caller: the address the TCP connection came from.
+    let peer = match event.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(context)) => context
+            .http
+            .source_ip
+            .as_deref()
+            .and_then(|ip| ip.parse().ok()),
+        _ => None,
+    };
     let (parts, body) = event.into_parts();
     // lambda_http has already decoded a base64 body (`isBase64Encoded`) into `Body::Binary`.
     let body = match body {
@@ -52,6 +62,7 @@ pub async fn handle(
         method: parts.method,
         headers: parts.headers,
         body,
+        peer,
     };
     let response = app.handle(operation, request).await;
     Ok(response.map(Body::Text))

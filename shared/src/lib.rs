@@ -25,6 +25,7 @@
 pub mod answers;
 pub mod app;
 pub mod auth;
+pub mod aws;
 pub mod body;
 pub mod browser;
 pub mod cognito;
@@ -35,6 +36,7 @@ pub mod document;
 pub mod error;
 pub mod http;
 pub mod lambda;
+pub mod limits;
 #[cfg(feature = "openapi")]
 pub mod openapi;
 pub mod operations;

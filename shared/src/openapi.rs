@@ -292,7 +292,7 @@ pub fn every_error() -> Vec<ApiError> {
         ApiError::AliasExists,
         ApiError::MfaNotSetUp(""),
         ApiError::UnsupportedChallenge(String::new()),
-        ApiError::TooManyRequests,
+        ApiError::throttled(),
         ApiError::UpstreamError,
         ApiError::UpstreamUnavailable,
         ApiError::CsrfRejected,
@@ -318,7 +318,7 @@ pub fn every_error() -> Vec<ApiError> {
             | ApiError::AliasExists
             | ApiError::MfaNotSetUp(_)
             | ApiError::UnsupportedChallenge(_)
-            | ApiError::TooManyRequests
+            | ApiError::TooManyRequests { .. }
             | ApiError::UpstreamError
             | ApiError::UpstreamUnavailable
             | ApiError::CsrfRejected
@@ -344,10 +344,10 @@ const ERROR_ANSWERS: [(u16, &str, &str); 11] = [
     (409, "Conflict", "`username_exists`, or `alias_exists` (another account uses this email or phone number)."),
     (413, "PayloadTooLarge", "`payload_too_large`: the body is over 16384 bytes."),
     (415, "UnsupportedMediaType", "`unsupported_media_type`: cookie mode only, the body is not declared `Content-Type: application/json`."),
-    (429, "TooManyRequests", "`too_many_requests`: Cognito throttled the call or counted too many failed attempts."),
+    (429, "TooManyRequests", "`too_many_requests`: a rate limit of this API (when RATE_LIMIT_TABLE is set: code sends and\nguesses per account and per client IP, SMS sends per deployment), or Cognito throttled the call or\ncounted too many failed attempts. `Retry-After` gives the seconds to wait. The answer is the same\nfor an account that exists and one that does not.\n"),
     (500, "Internal", "`internal`: the server is misconfigured (unknown pool or client, a flow the client does not allow...)."),
     (502, "UpstreamError", "`upstream_error`: Cognito answered with an error of its own or something unreadable (after the SDK's bounded retries)."),
-    (503, "UpstreamUnavailable", "`upstream_unavailable`: Cognito could not be reached or did not answer within the configured timeouts."),
+    (503, "UpstreamUnavailable", "`upstream_unavailable`: Cognito could not be reached or did not answer within the configured timeouts,\nor (on a route that sends a code) the rate limits' store could not be."),
 ];
 
 /// The schemas of the document, by name; a second, different schema under a taken name is a bug.

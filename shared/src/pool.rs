@@ -202,7 +202,7 @@ where
     let failure = CognitoFailure::from_sdk(&err);
     let exception = failure.exception().unwrap_or("none").to_owned();
     match failure.into_api_error("") {
-        err @ (ApiError::TooManyRequests | ApiError::UpstreamUnavailable) => {
+        err @ (ApiError::TooManyRequests { .. } | ApiError::UpstreamUnavailable) => {
             tracing::warn!(
                 cognito_operation = operation,
                 "reading the user pool's configuration failed"

@@ -163,7 +163,7 @@ fn all_errors() -> Vec<ApiError> {
         ApiError::AliasExists,
         ApiError::MfaNotSetUp("x"),
         ApiError::UnsupportedChallenge("x".into()),
-        ApiError::TooManyRequests,
+        ApiError::throttled(),
         ApiError::UpstreamError,
         ApiError::UpstreamUnavailable,
         ApiError::CsrfRejected,
@@ -190,7 +190,7 @@ fn all_errors() -> Vec<ApiError> {
             | ApiError::AliasExists
             | ApiError::MfaNotSetUp(_)
             | ApiError::UnsupportedChallenge(_)
-            | ApiError::TooManyRequests
+            | ApiError::TooManyRequests { .. }
             | ApiError::UpstreamError
             | ApiError::UpstreamUnavailable
             | ApiError::CsrfRejected

@@ -524,3 +524,50 @@ pub fn legacy_client(api: &Api) -> Pool {
         client_secret: None,
     }
 }
+
+/// A DynamoDB call to the emulator (moto serves DynamoDB on the same endpoint), as the AWS CLI would
+/// make it; the parsed answer.
+pub fn dynamodb(emulator: &str, operation: &str, body: Value) -> Value {
+    let mut response = agent()
+        .post(emulator)
+        .header("x-amz-target", format!("DynamoDB_20120810.{operation}"))
+        .header("content-type", "application/x-amz-json-1.0")
+        .header("authorization", "AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=00")
+        .send(body.to_string())
+        .unwrap();
+    let status = response.status().as_u16();
+    let text = response.body_mut().read_to_string().unwrap();
+    assert_eq!(status, 200, "DynamoDB {operation} failed: {text}");
+    serde_json::from_str(&text).unwrap_or(Value::Null)
+}
+
+/// A fresh rate-limits table on the emulator, as template.yaml creates it (key `pk`, TTL on
+/// `expires_at`); its name.
+pub fn create_limits_table(emulator: &str) -> String {
+    // Unique across test processes too: the emulator outlives them.
+    let name = format!("limits-{}-{}", std::process::id(), unique(""));
+    dynamodb(
+        emulator,
+        "CreateTable",
+        json!({
+            "TableName": name,
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+            "BillingMode": "PAY_PER_REQUEST",
+        }),
+    );
+    dynamodb(
+        emulator,
+        "UpdateTimeToLive",
+        json!({"TableName": name, "TimeToLiveSpecification": {"Enabled": true, "AttributeName": "expires_at"}}),
+    );
+    name
+}
+
+/// Every item of a rate-limits table.
+pub fn limits_items(emulator: &str, table: &str) -> Vec<Value> {
+    dynamodb(emulator, "Scan", json!({"TableName": table}))["Items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}

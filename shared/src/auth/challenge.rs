@@ -22,7 +22,8 @@ pub async fn answer_challenge(
         .client_id(cx.client_id())
         .challenge_name(challenge)
         .session(session)
-        .challenge_responses("USERNAME", username);
+        .challenge_responses("USERNAME", username)
+        .set_user_context_data(cx.user_context_data());
     for (name, value) in answers {
         call = call.challenge_responses(*name, *value);
     }

@@ -61,7 +61,8 @@ async fn password_login(
         .client_id(cx.client_id())
         .auth_flow(AuthFlowType::UserPasswordAuth)
         .auth_parameters("USERNAME", username)
-        .auth_parameters("PASSWORD", password);
+        .auth_parameters("PASSWORD", password)
+        .set_user_context_data(cx.user_context_data());
     if let Some(hash) = cx.secret_hash(username) {
         auth = auth.auth_parameters("SECRET_HASH", hash);
     }

@@ -61,7 +61,8 @@ pub async fn initiate(
         .client_id(cx.client_id())
         .auth_flow(AuthFlowType::UserAuth)
         .auth_parameters("USERNAME", username)
-        .set_session(session.map(str::to_owned));
+        .set_session(session.map(str::to_owned))
+        .set_user_context_data(cx.user_context_data());
     if let Some(preferred) = preferred {
         call = call.auth_parameters("PREFERRED_CHALLENGE", preferred);
     }
@@ -103,6 +104,14 @@ impl OtpMethod {
         match self {
             OtpMethod::Email => "EMAIL_OTP_CODE",
             OtpMethod::Sms => "SMS_OTP_CODE",
+        }
+    }
+
+    /// How its code travels (for the rate limits).
+    pub fn medium(self) -> crate::limits::Medium {
+        match self {
+            OtpMethod::Email => crate::limits::Medium::Email,
+            OtpMethod::Sms => crate::limits::Medium::Sms,
         }
     }
 

@@ -62,7 +62,8 @@ async fn refresh_once(
         .initiate_auth()
         .client_id(cx.client_id())
         .auth_flow(AuthFlowType::RefreshTokenAuth)
-        .auth_parameters("REFRESH_TOKEN", refresh_token);
+        .auth_parameters("REFRESH_TOKEN", refresh_token)
+        .set_user_context_data(cx.user_context_data());
     if let Some(hash) = cx.secret_hash(username) {
         call = call.auth_parameters("SECRET_HASH", hash);
     }

@@ -28,7 +28,8 @@ pub async fn login(cx: &Cognito, username: &str, password: &str) -> Result<Login
         .client_id(cx.client_id())
         .auth_flow(AuthFlowType::UserSrpAuth)
         .auth_parameters("USERNAME", &srp_username)
-        .auth_parameters("SRP_A", a);
+        .auth_parameters("SRP_A", a)
+        .set_user_context_data(cx.user_context_data());
     if let Some(hash) = cx.secret_hash(username) {
         call = call.auth_parameters("SECRET_HASH", hash);
     }

@@ -181,6 +181,20 @@ pub enum LoginOutcome {
     Step(LoginStep),
 }
 
+impl LoginOutcome {
+    /// Whether Cognito sent an MFA code to reach this step, and whether by SMS (`Some(true)`).
+    pub fn sent_code(&self) -> Option<bool> {
+        match self {
+            LoginOutcome::Step(LoginStep::MfaAuth { mfa_type, .. }) => match mfa_type.as_str() {
+                "SMS_MFA" => Some(true),
+                "EMAIL_OTP" => Some(false),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+}
+
 pub fn respond(
     step: AuthStep<'_>,
     refresh_fallback: Option<&str>,

@@ -67,8 +67,15 @@ pub async fn delete(
     // who must then prove the password: tokens, or any further login step (an MFA code, say), mean
     // Cognito accepted it.
     let username = get_user(cx, &caller.token).await?.username;
+    cx.limit_password(&username).await?;
     match authenticate(cx, &username, request.password.as_str()).await {
-        Ok(_) | Err(ApiError::UnsupportedChallenge(_)) => {}
+        Ok(outcome) => {
+            // The re-authentication may have made Cognito send an MFA code: count it.
+            if let Some(sms) = outcome.sent_code() {
+                cx.count_code(&username, sms, true).await;
+            }
+        }
+        Err(ApiError::UnsupportedChallenge(_)) => {}
         Err(ApiError::NotAuthorized(_)) => return Err(ApiError::NotAuthorized(WRONG_PASSWORD)),
         Err(other) => return Err(other),
     }

@@ -18,6 +18,7 @@ use crate::auth::steps::{LoginOutcome, LoginStep, BAD_LOGIN};
 use crate::cognito::Cognito;
 use crate::config::SignInMethod;
 use crate::error::ApiError;
+use crate::limits::Medium;
 use crate::pool::{PasskeySettings, SessionKind};
 use crate::values::{AttributeMap, Code, LoginSession, Password, Username};
 use aws_sdk_cognitoidentityprovider::types::ChallengeNameType;
@@ -154,7 +155,12 @@ pub struct NewPasswordRequest {
 pub async fn login(cx: &Cognito, request: LoginRequest) -> Result<LoginOutcome, ApiError> {
     let username = request.username.as_str();
     match (request.password, request.method) {
-        (Some(password), None) => authenticate(cx, username, password.as_str()).await,
+        (Some(password), None) => {
+            cx.limit_password(username).await?;
+            let outcome = authenticate(cx, username, password.as_str()).await?;
+            count_mfa_code(cx, username, &outcome).await;
+            Ok(outcome)
+        }
         (None, Some(LoginMethod::WebAuthn)) => {
             allowed(cx, SignInMethod::WebAuthn)?;
             // Before anything else, for every username alike: a pool without the settings fails here.
@@ -173,6 +179,8 @@ pub async fn login(cx: &Cognito, request: LoginRequest) -> Result<LoginOutcome, 
                 _ => OtpMethod::Sms,
             };
             allowed(cx, method.sign_in_method())?;
+            // Charged before the call, for every username alike.
+            cx.limit_code(username, method.medium()).await?;
             code_login(cx, username, method).await
         }
         (None, None) if !cx.config.allows_passwordless() => {
@@ -182,6 +190,14 @@ pub async fn login(cx: &Cognito, request: LoginRequest) -> Result<LoginOutcome, 
         (Some(_), Some(_)) => Err(ApiError::invalid(
             "`method` goes without `password`: send one or the other.",
         )),
+    }
+}
+
+/// A password sign-in that made Cognito send an MFA code: counted against the code allowances (the API
+/// could not know before the call; `limit_password` checked they were not used up).
+async fn count_mfa_code(cx: &Cognito, username: &str, outcome: &LoginOutcome) {
+    if let Some(sms) = outcome.sent_code() {
+        cx.count_code(username, sms, true).await;
     }
 }
 
@@ -318,6 +334,7 @@ fn decoy_request_options(cx: &Cognito, settings: &PasskeySettings, username: &st
 /// /login/passkey: the browser's assertion for a `PASSKEY` step.
 pub async fn passkey(cx: &Cognito, request: PasskeyRequest) -> Result<LoginOutcome, ApiError> {
     let session = request.login_session.as_str();
+    cx.limit_guess(request.username.as_str()).await?;
     // Cognito takes the AuthenticationResponseJSON as a string.
     let credential = Value::Object(request.credential).to_string();
     let answer = answer_challenge(
@@ -393,6 +410,7 @@ pub async fn select(cx: &Cognito, request: SelectRequest) -> Result<LoginOutcome
     match (request.method, request.password) {
         (SelectedMethod::Password, Some(password)) => {
             allowed(cx, SignInMethod::Password)?;
+            cx.limit_password(username).await?;
             let answers = [("ANSWER", "PASSWORD"), ("PASSWORD", password.as_str())];
             let answer = answer_challenge(
                 cx,
@@ -413,7 +431,9 @@ pub async fn select(cx: &Cognito, request: SelectRequest) -> Result<LoginOutcome
                 }
                 other => other,
             })?;
-            next_step(&output)
+            let outcome = next_step(&output)?;
+            count_mfa_code(cx, username, &outcome).await;
+            Ok(outcome)
         }
         (SelectedMethod::WebAuthn, None) => {
             allowed(cx, SignInMethod::WebAuthn)?;
@@ -451,6 +471,7 @@ pub async fn select(cx: &Cognito, request: SelectRequest) -> Result<LoginOutcome
                 _ => OtpMethod::Sms,
             };
             allowed(cx, method.sign_in_method())?;
+            cx.limit_code(username, method.medium()).await?;
             let answer = answer_challenge(
                 cx,
                 ChallengeNameType::SelectChallenge,
@@ -480,6 +501,7 @@ pub async fn otp(cx: &Cognito, request: OtpRequest) -> Result<LoginOutcome, ApiE
     let Some((method, session)) = parse_otp_session(request.login_session.as_str()) else {
         return Err(ApiError::NotAuthorized(BAD_SESSION));
     };
+    cx.limit_guess(request.username.as_str()).await?;
     let answer = answer_challenge(
         cx,
         method.challenge(),
@@ -512,6 +534,14 @@ pub async fn mfa(cx: &Cognito, request: MfaRequest) -> Result<LoginOutcome, ApiE
         ),
         (None, None) => return Err(ApiError::invalid("`mfaCode` is required.")),
     };
+    let username = request.username.as_str();
+    match (&request.mfa_code, request.mfa_type) {
+        (Some(_), _) => cx.limit_guess(username).await?,
+        // Choosing SMS or email MFA makes Cognito send the code.
+        (None, Some(MfaType::Sms)) => cx.limit_code(username, Medium::Sms).await?,
+        (None, Some(MfaType::EmailOtp)) => cx.limit_code(username, Medium::Email).await?,
+        (None, _) => {}
+    }
     let output = answer_challenge(
         cx,
         challenge,

@@ -1,9 +1,10 @@
 //! Passwords: change (signed in), forgot and reset (signed out).
 
 use crate::answers::{Status, StatusWithDelivery, SUCCESS};
-use crate::cognito::{delivery, failure, Cognito};
+use crate::cognito::{delivery, failure, sent_by_sms, Cognito};
 use crate::credentials::AccessToken;
 use crate::error::ApiError;
+use crate::limits::Medium;
 use crate::values::{Code, CurrentPassword, Password, Username};
 use serde::Deserialize;
 
@@ -36,6 +37,7 @@ pub async fn change(
     caller: AccessToken,
     request: ChangeRequest,
 ) -> Result<Status, ApiError> {
+    cx.limit_guess(&caller.account()).await?;
     cx.client
         .change_password()
         .access_token(&caller.token)
@@ -52,16 +54,22 @@ pub async fn change(
 
 pub async fn forgot(cx: &Cognito, request: ForgotRequest) -> Result<StatusWithDelivery, ApiError> {
     let username = request.username.as_str();
+    cx.limit_code(username, Medium::Unknown).await?;
     let result = cx
         .client
         .forgot_password()
         .client_id(cx.client_id())
         .username(username)
         .set_secret_hash(cx.secret_hash(username))
+        .set_user_context_data(cx.user_context_data())
         .send()
         .await;
     let details = match result {
-        Ok(output) => delivery(output.code_delivery_details()),
+        Ok(output) => {
+            cx.count_code(username, sent_by_sms(output.code_delivery_details()), false)
+                .await;
+            delivery(output.code_delivery_details())
+        }
         Err(err) => {
             let failure = failure("ForgotPassword", err);
             match failure.exception() {
@@ -80,6 +88,7 @@ pub async fn forgot(cx: &Cognito, request: ForgotRequest) -> Result<StatusWithDe
 
 pub async fn reset(cx: &Cognito, request: ResetRequest) -> Result<Status, ApiError> {
     let username = request.username.as_str();
+    cx.limit_guess(username).await?;
     cx.client
         .confirm_forgot_password()
         .client_id(cx.client_id())
@@ -87,6 +96,7 @@ pub async fn reset(cx: &Cognito, request: ResetRequest) -> Result<Status, ApiErr
         .confirmation_code(request.password_reset_code.as_str())
         .password(request.new_password.as_str())
         .set_secret_hash(cx.secret_hash(username))
+        .set_user_context_data(cx.user_context_data())
         .send()
         .await
         .map_err(|err| {

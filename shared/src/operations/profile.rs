@@ -5,6 +5,7 @@ use crate::answers::{Delivery, Status, StatusWithDelivery, Success, SUCCESS};
 use crate::cognito::{delivery, failure, get_user, CodeDelivery, Cognito, INVALID_TOKEN};
 use crate::credentials::AccessToken;
 use crate::error::{ApiError, CognitoFailure};
+use crate::limits::Medium;
 use crate::operations::mfa::{set_preference, SettableMfa};
 use crate::values::{AttributeList, Code, EditedAttribute, NoFields, PhoneNumber};
 use aws_sdk_cognitoidentityprovider::types::AttributeType;
@@ -146,6 +147,17 @@ pub async fn edit(
     for attribute in &attributes {
         check_editable(attribute.name.as_str())?;
     }
+    // A new email or phone number is verified by a code Cognito sends (where the pool verifies it).
+    let sets = |name: &str| {
+        attributes
+            .iter()
+            .any(|a| a.name.as_str() == name && a.value.is_some())
+    };
+    if sets("phone_number") {
+        cx.limit_code(&caller.account(), Medium::Sms).await?;
+    } else if sets("email") {
+        cx.limit_code(&caller.account(), Medium::Email).await?;
+    }
     let token = caller.token.as_str();
     let (updates, deletes): (Vec<EditedAttribute>, Vec<EditedAttribute>) =
         attributes.into_iter().partition(|a| a.value.is_some());
@@ -286,6 +298,8 @@ pub async fn phone(
     let token = caller.token.as_str();
     match request.phone_number {
         Some(number) => {
+            // The new number is verified by an SMS.
+            cx.limit_code(&caller.account(), Medium::Sms).await?;
             let attribute = AttributeType::builder()
                 .name("phone_number")
                 .value(number.into_string())
@@ -321,6 +335,11 @@ pub async fn send_code(
     caller: AccessToken,
     request: SendCodeRequest,
 ) -> Result<Delivery, ApiError> {
+    let medium = match request.attribute.as_str() {
+        "phone_number" => Medium::Sms,
+        _ => Medium::Email,
+    };
+    cx.limit_code(&caller.account(), medium).await?;
     let output = cx
         .client
         .get_user_attribute_verification_code()
@@ -347,6 +366,7 @@ pub async fn confirm_attribute(
     caller: AccessToken,
     request: ConfirmAttributeRequest,
 ) -> Result<Status, ApiError> {
+    cx.limit_guess(&caller.account()).await?;
     cx.client
         .verify_user_attribute()
         .access_token(&caller.token)

@@ -7,9 +7,10 @@ use crate::auth::passwordless::{
     decoy_refused, decoy_session, initiate, is_decoy, is_made_up, made_up_session, Decoy,
 };
 use crate::auth::steps::{respond, AuthStep, LoginOutcome};
-use crate::cognito::{delivery, failure, CodeDelivery, Cognito};
+use crate::cognito::{delivery, failure, sent_by_sms, CodeDelivery, Cognito};
 use crate::config::SignInMethod;
 use crate::error::ApiError;
+use crate::limits::Medium;
 use crate::pool::SessionKind;
 use crate::values::{Attribute, AttributeList, Code, LoginSession, Password, Username};
 use aws_sdk_cognitoidentityprovider::types::AttributeType;
@@ -88,6 +89,13 @@ pub async fn signup(cx: &Cognito, request: SignupRequest) -> Result<SignupRespon
         })
         .collect::<Result<Vec<_>, _>>()
         .map_err(|_| ApiError::Internal)?;
+    // Charged before the call, so a duplicate hidden by HIDE_EXISTING_USERS is charged the same.
+    let medium = if attributes.iter().any(|a| a.name() == "phone_number") {
+        Medium::Unknown
+    } else {
+        Medium::Email
+    };
+    cx.limit_code(username, medium).await?;
     let output = cx
         .client
         .sign_up()
@@ -96,6 +104,7 @@ pub async fn signup(cx: &Cognito, request: SignupRequest) -> Result<SignupRespon
         .set_password(request.password.map(Password::into_string))
         .set_user_attributes(Some(attributes.clone()))
         .set_secret_hash(cx.secret_hash(username))
+        .set_user_context_data(cx.user_context_data())
         .send()
         .await
         .map_err(|err| {
@@ -113,6 +122,8 @@ pub async fn signup(cx: &Cognito, request: SignupRequest) -> Result<SignupRespon
         }
         other => other?,
     };
+    cx.count_code(username, sent_by_sms(output.code_delivery_details()), false)
+        .await;
     Ok(SignupResponse {
         username: username.to_owned(),
         user_confirmed: output.user_confirmed(),
@@ -226,6 +237,7 @@ fn mask_phone(phone: &str) -> String {
 pub async fn confirm(cx: &Cognito, request: ConfirmRequest) -> Result<ConfirmOutcome, ApiError> {
     let username = request.username.as_str();
     let code = request.confirmation_code.as_str();
+    cx.limit_guess(username).await?;
     let Some(login_session) = request.login_session else {
         confirm_sign_up(cx, username, code, None)
             .await
@@ -304,6 +316,7 @@ async fn confirm_sign_up(
         .force_alias_creation(false)
         .set_session(session.map(str::to_owned))
         .set_secret_hash(cx.secret_hash(username))
+        .set_user_context_data(cx.user_context_data())
         .send()
         .await
         .map_err(|err| {
@@ -320,16 +333,22 @@ async fn confirm_sign_up(
 
 pub async fn resend(cx: &Cognito, request: ResendRequest) -> Result<Delivery, ApiError> {
     let username = request.username.as_str();
+    cx.limit_code(username, Medium::Unknown).await?;
     let result = cx
         .client
         .resend_confirmation_code()
         .client_id(cx.client_id())
         .username(username)
         .set_secret_hash(cx.secret_hash(username))
+        .set_user_context_data(cx.user_context_data())
         .send()
         .await;
     let code_delivery_details = match result {
-        Ok(output) => delivery(output.code_delivery_details()),
+        Ok(output) => {
+            cx.count_code(username, sent_by_sms(output.code_delivery_details()), false)
+                .await;
+            delivery(output.code_delivery_details())
+        }
         Err(err) => {
             let failure = failure("ResendConfirmationCode", err);
             match failure.exception() {

@@ -97,6 +97,7 @@ pub async fn verify_in_login(
     request: VerifyInLoginRequest,
 ) -> Result<LoginOutcome, ApiError> {
     let username = request.username.as_str();
+    cx.limit_guess(username).await?;
     let output = cx
         .client
         .verify_software_token()
@@ -119,6 +120,7 @@ pub async fn verify(
     caller: AccessToken,
     request: VerifyRequest,
 ) -> Result<Status, ApiError> {
+    cx.limit_guess(&caller.account()).await?;
     let output = cx
         .client
         .verify_software_token()
