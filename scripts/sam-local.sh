@@ -270,9 +270,24 @@ log "emulator on $emulator_url; functions use CognitoEndpoint=$endpoint"
 # sam local resolves no {{resolve:secretsmanager:...}} reference: LOGIN_SESSION_KEY would be that literal
 # text. Give it a random key, as the deployed stack's generated secret is (--env-vars "Parameters" apply
 # to every function; they only override variables the template declares).
+# The rate limits' counters live in the emulator's DynamoDB (CognitoEndpoint also sets the functions'
+# DynamoDB endpoint), in a table made here as the template makes it. The checks run one user through
+# many routes in a minute from one address: the per-account minute rule is off and the guesses are
+# generous, so every answer is the route's own while every limited route still counts in the table.
+limits_table=sam-local-limits
+"${in_ns[@]}" "$python" - "$emulator_url" "$limits_table" <<'PY'
+import sys, boto3
+endpoint, table = sys.argv[1:]
+dynamodb = boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1",
+                        aws_access_key_id="local", aws_secret_access_key="local")
+dynamodb.create_table(TableName=table, BillingMode="PAY_PER_REQUEST",
+                      KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                      AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
+dynamodb.update_time_to_live(TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires_at"})
+PY
 env_vars=$work/env-vars.json
 umask 077
-"$python" -c 'import json,secrets,sys; json.dump({"Parameters": {"LOGIN_SESSION_KEY": secrets.token_hex(32)}}, open(sys.argv[1], "w"))' "$env_vars"
+"$python" -c 'import json,secrets,sys; json.dump({"Parameters": {"LOGIN_SESSION_KEY": secrets.token_hex(32), "RATE_LIMIT_TABLE": sys.argv[2], "RATE_LIMIT_CODE_SENDS_PER_ACCOUNT_MINUTE": "0", "RATE_LIMIT_GUESSES_PER_ACCOUNT": "1000"}}, open(sys.argv[1], "w"))' "$env_vars" "$limits_table"
 umask 022
 sam_options="$sam_options --env-vars $env_vars"
 phase "emulator"
@@ -317,6 +332,17 @@ done
 phase "sam local start-api (start)"
 "${in_ns[@]}" "$python" "$here/check.py" api --url "http://127.0.0.1:$api_port" --emulator "$emulator_url" --pool "$pool" \
   || { tail -40 "$work/start-api.log" >&2; exit 1; }
+# The limited routes counted in the store (no count would mean the functions ran without their limits).
+"${in_ns[@]}" "$python" - "$emulator_url" "$limits_table" <<'PY' || exit 1
+import sys, boto3
+endpoint, table = sys.argv[1:]
+items = boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="local",
+                     aws_secret_access_key="local").scan(TableName=table)["Items"]
+rules = sorted({item["pk"]["S"].split("#")[0] for item in items})
+if not {"account-guesses-5m", "ip-sends-5m"} <= set(rules):
+    sys.exit(f"sam-local: the rate limits' table lacks counters: {rules}")
+print(f"sam-local: rate limits counted in DynamoDB: {len(items)} counters of {', '.join(rules)}", file=sys.stderr)
+PY
 phase "sam local start-api (flows)"
 
 total=$(( $(date +%s) - t0 ))

@@ -4,6 +4,9 @@ import argparse
 import logging
 import sys
 
+# Loads moto; the package's __init__ (its version check) has run before any submodule.
+from .server import serve as run
+
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m cognito_emulator", description=__doc__)
@@ -32,8 +35,6 @@ def main(argv: list[str] | None = None) -> None:
     level = logging.INFO if args.verbose else logging.WARNING
     logging.basicConfig(stream=sys.stderr, level=level)
     logging.getLogger("werkzeug").setLevel(level)  # werkzeug's access log is INFO
-    from .server import serve as run  # imports moto: after the version check in __init__
-
     run(args.host, args.port, args.seed, delay_ms=args.delay_ms)
 
 

@@ -12,7 +12,7 @@ from moto.server import DomainDispatcherApplication, MotoRequestHandler, create_
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from . import codes, contexts, patches, pools
+from . import codes, contexts, passkeys, patches, pools
 from .errors import CognitoError, ResourceNotFoundException
 from .lookup import find_pool, find_user
 
@@ -74,8 +74,6 @@ def _expire_codes(request: Request) -> dict:
     user = find_user(pool, body.get("username"))
     if user is None:
         raise BadRequest(404, "User does not exist.")
-    from . import passkeys
-
     return {"expired": codes.expire_user_codes(pool.id, user.id) + passkeys.expire_registration(pool.id, user.id)}
 
 

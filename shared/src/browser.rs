@@ -103,7 +103,9 @@ pub fn preflight(config: &Config, headers: &HeaderMap) -> Response<String> {
         );
         h.insert(
             http::header::ACCESS_CONTROL_ALLOW_HEADERS,
-            HeaderValue::from_static("content-type, authorization, x-requested-with"),
+            HeaderValue::from_static(
+                "content-type, authorization, x-requested-with, x-cognito-context-data",
+            ),
         );
         h.insert(
             http::header::ACCESS_CONTROL_MAX_AGE,

@@ -69,7 +69,7 @@ Cognito's text). Every route can answer 429 `too_many_requests` (with `Retry-Aft
   listed `Origin` also `Access-Control-Allow-Origin: <origin>` and
   `Access-Control-Allow-Credentials: true`. `OPTIONS` on a route is then a preflight answered 204
   (with `Access-Control-Allow-Methods: POST`,
-  `Access-Control-Allow-Headers: content-type, authorization, x-requested-with`,
+  `Access-Control-Allow-Headers: content-type, authorization, x-requested-with, x-cognito-context-data`,
   `Access-Control-Max-Age: 600` for a listed origin; no CORS grant for any other).
 - `SESSION_COOKIE=true`: browser-safe sessions. Every answer with tokens sets the refresh token in the
   cookie `__Host-refresh_token` (`Max-Age` = the refresh token's validity, `Path=/; Secure; HttpOnly;

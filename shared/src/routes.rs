@@ -99,6 +99,31 @@ impl Operation {
         )
     }
 
+    /// Routes under the abuse limits (`limits`): those that make Cognito send a code, and those that
+    /// check a secret (a password, a code). Their functions may move the limits' counters.
+    pub fn is_rate_limited(self) -> bool {
+        matches!(
+            self,
+            Operation::Signup
+                | Operation::SignupConfirm
+                | Operation::SignupResend
+                | Operation::Login
+                | Operation::LoginMfa
+                | Operation::LoginSelect
+                | Operation::LoginOtp
+                | Operation::LoginPasskey
+                | Operation::PasswordForgot
+                | Operation::PasswordReset
+                | Operation::PasswordChange
+                | Operation::ProfileEdit
+                | Operation::ProfilePhone
+                | Operation::ProfileAttributeSendCode
+                | Operation::ProfileAttributeConfirm
+                | Operation::MfaTotpVerify
+                | Operation::AccountDelete
+        )
+    }
+
     /// Routes that may exchange a refresh token, and so may need the internal username (AdminGetUser).
     pub fn may_refresh(self) -> bool {
         self == Operation::SessionRefresh || self.is_authenticated()

@@ -278,6 +278,15 @@ fn globals_build_arm64_al2023_functions_from_the_workspace_root_with_every_setti
         "ALLOWED_ORIGINS",
         "REFRESH_TOKEN_VALIDITY_DAYS",
         "REFRESH_TOKEN_ROTATION",
+        "RATE_LIMIT_TABLE",
+        "RATE_LIMIT_CODE_SENDS_PER_ACCOUNT_MINUTE",
+        "RATE_LIMIT_CODE_SENDS_PER_ACCOUNT_HOUR",
+        "RATE_LIMIT_CODE_SENDS_PER_IP",
+        "RATE_LIMIT_SMS_PER_HOUR",
+        "RATE_LIMIT_GUESSES_PER_ACCOUNT",
+        "RATE_LIMIT_GUESSES_PER_IP",
+        "TRUSTED_PROXIES",
+        "PASS_CLIENT_IP_TO_COGNITO",
     ] {
         assert!(
             variables.contains_key(name),
@@ -361,11 +370,22 @@ async fn only_functions_that_may_exchange_a_refresh_token_get_admin_get_user_on_
             if mentions(policies, "AdminGetUserPolicy") {
                 granted.insert(name.clone());
             }
-            // Beyond logs: AdminGetUser where a refresh token may be exchanged, and the pool's own
-            // settings where a sign-in step is built from them; nothing else.
-            let allowed = if name == "login" { 2 } else { 1 };
-            let items = policies.as_sequence().map(Vec::len).unwrap_or(1);
-            assert_eq!(items, allowed, "{}: its policies", function.logical_id);
+            // Beyond logs: AdminGetUser where a refresh token may be exchanged, the pool's own
+            // settings where a sign-in step is built from them, the rate limits' counters where a route
+            // is limited; nothing else.
+            let known = [
+                "AdminGetUserPolicy",
+                "PasskeySettingsPolicy",
+                "FirstFactorsPolicy",
+                "RateLimitPolicy",
+            ];
+            for policy in policies.as_sequence().unwrap() {
+                assert!(
+                    known.iter().any(|k| mentions(policy, k)),
+                    "{}: an unexpected policy {policy:?}",
+                    function.logical_id
+                );
+            }
         }
         assert!(
             properties.get("Role").is_none(),
@@ -425,6 +445,51 @@ fn only_the_functions_that_build_a_sign_in_step_read_the_pools_settings() {
             ("login-select".to_owned(), vec!["PasskeySettingsPolicy"]),
         ])
     );
+}
+
+#[test]
+fn exactly_the_limited_routes_may_move_the_rate_limit_counters() {
+    let template = template();
+    let resources = &template["Resources"];
+    let table = &resources["RateLimitTable"];
+    assert_eq!(table["Type"].as_str(), Some("AWS::DynamoDB::Table"));
+    let properties = &table["Properties"];
+    assert_eq!(properties["BillingMode"].as_str(), Some("PAY_PER_REQUEST"));
+    assert_eq!(
+        to_json(&properties["KeySchema"]),
+        serde_json::json!([{"AttributeName": "pk", "KeyType": "HASH"}])
+    );
+    assert_eq!(
+        to_json(&properties["TimeToLiveSpecification"]),
+        serde_json::json!({"AttributeName": "expires_at", "Enabled": true})
+    );
+    let statements = resources["RateLimitPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+        .as_sequence()
+        .unwrap();
+    assert_eq!(statements.len(), 1);
+    assert_eq!(
+        statements[0]["Action"].as_str(),
+        Some("dynamodb:UpdateItem")
+    );
+    assert_eq!(
+        to_json(&statements[0]["Resource"]).to_string(),
+        r#"{"!GetAtt":"RateLimitTable.Arn"}"#
+    );
+    let expected: BTreeSet<String> = Operation::ALL
+        .iter()
+        .filter(|op| op.is_rate_limited())
+        .map(|op| op.function_name().to_owned())
+        .collect();
+    let granted: BTreeSet<String> = template_functions(&template)
+        .into_iter()
+        .filter(|(_, f)| {
+            f.resource["Properties"]
+                .get("Policies")
+                .is_some_and(|p| mentions(p, "RateLimitPolicy"))
+        })
+        .map(|(name, _)| name)
+        .collect();
+    assert_eq!(granted, expected);
 }
 
 fn to_json(value: &Value) -> Json {
