@@ -23,6 +23,10 @@ r = json.loads(sys.argv[1]); print(r["endpoint"], r["userPoolId"], r["clientId"]
   # the relying party localhost, which the API reads from the pool); decoy sessions need a key.
   export SIGN_IN_METHODS=${SIGN_IN_METHODS:-PASSWORD,EMAIL_OTP,SMS_OTP,WEB_AUTHN}
   export LOGIN_SESSION_KEY=${LOGIN_SESSION_KEY:-$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(32))')}
+  # The abuse limits, with their defaults, on a counters table in the emulator's DynamoDB (made as the
+  # template makes it; it lives as long as the emulator, so it outlives a restart of the API).
+  export RATE_LIMIT_TABLE=${RATE_LIMIT_TABLE:-rate-limits}
+  .venv/bin/python scripts/limits-table.py "$endpoint" "$RATE_LIMIT_TABLE"
   echo "Cognito emulator: $endpoint  pool: $pool  client: $client" >&2
   echo "Codes sent to users: $endpoint/_emulator/messages?userPoolId=$pool" >&2
 fi

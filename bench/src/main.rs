@@ -3,7 +3,7 @@
 //! ```text
 //! bench compare  --emulator URL [--runs 20] [--warm 200] [--bin-dir target/release] [--zip login=PATH]...
 //! bench overhead [--local target/release/local] [--seconds 5] [--connections 1,16,64]
-//! bench variants --variant LABEL=PATH... [--runs 20] [--warm 300]
+//! bench variants --variant LABEL=PATH... [--env LABEL=NAME=VALUE]... [--runs 20] [--warm 300]
 //! bench peers    --emulator URL [--runs 20] [--warm 200] [--bin-dir DIR] [--node node] [--node-dir DIR] [--python PY]
 //! ```
 //!
@@ -12,7 +12,8 @@
 //! overhead: the local server against a canned Cognito stub under a closed-loop load: our own code path.
 //! peers:    our `login` vs a Node 20 + AWS SDK v3 handler (unbundled and esbuild-bundled) and a Python boto3
 //!           handler, each under the same Runtime API, emulator, user and event: the ratio table.
-//! variants: builds of one function (opt-level 3 / s / z...): size, cold start, warm latency (stub).
+//! variants: builds of one function (opt-level 3 / s / z...), or one build with other settings (`--env`,
+//!           e.g. the rate limits on and off): size, cold start, warm latency (stub).
 
 mod client;
 mod load;
@@ -653,6 +654,20 @@ async fn variants(args: &Args) -> Result<(), Error> {
     if variants.is_empty() {
         return Err("no --variant LABEL=PATH given".into());
     }
+    // Settings of one variant only: LABEL=NAME=VALUE.
+    let mut extra_env: HashMap<String, Vec<(String, String)>> = HashMap::new();
+    for item in args.all("env") {
+        let (label, setting) = item
+            .split_once('=')
+            .ok_or_else(|| format!("--env must be LABEL=NAME=VALUE, got {item:?}"))?;
+        let (name, value) = setting
+            .split_once('=')
+            .ok_or_else(|| format!("--env must be LABEL=NAME=VALUE, got {item:?}"))?;
+        extra_env
+            .entry(label.to_owned())
+            .or_default()
+            .push((name.to_owned(), value.to_owned()));
+    }
     let function = args.get("function").unwrap_or("login").to_owned();
     let stub = stub::Stub::start().await?;
     let event = if function == "login" {
@@ -666,12 +681,15 @@ async fn variants(args: &Args) -> Result<(), Error> {
     let launch = |label: &str, path: &Path| Launch {
         program: path.to_path_buf(),
         args: vec![],
-        env: vec![
+        env: [
             ("USER_POOL_ID".into(), "us-east-1_bench".into()),
             ("USER_POOL_CLIENT_ID".into(), "benchclient".into()),
             ("AWS_ENDPOINT_URL".into(), stub.url.clone()),
             route_of(&function),
-        ],
+        ]
+        .into_iter()
+        .chain(extra_env.get(label).cloned().unwrap_or_default())
+        .collect(),
         log: Some(logs.join(format!("variant-{label}.log"))),
     };
     let n = variants.len();

@@ -334,6 +334,31 @@ pub fn every_error() -> Vec<ApiError> {
     all
 }
 
+/// A route's description, with the abuse limits it is under (README, "Abuse limits").
+fn with_limits(operation: Operation, description: Option<&'static str>) -> Option<String> {
+    use Operation as Op;
+    let limits = match operation {
+        Op::Signup
+        | Op::SignupResend
+        | Op::PasswordForgot
+        | Op::ProfileAttributeSendCode
+        | Op::ProfilePhone
+        | Op::ProfileEdit => "the code sends of the account and of the client IP (and the deployment's SMS cap)",
+        Op::Login | Op::LoginSelect => "with a code method, the code sends of the account and of the client IP (and the SMS cap); with a password, the guesses of the account and of the client IP (an MFA code it makes Cognito send counts as a code send)",
+        Op::LoginMfa => "the guesses of the account and of the client IP (choosing SMS or email MFA: the code sends)",
+        Op::AccountDelete => "the guesses of the account and of the client IP (an MFA code the re-authentication makes Cognito send counts as a code send)",
+        op if op.is_rate_limited() => "the guesses of the account and of the client IP",
+        _ => return description.map(str::to_owned),
+    };
+    let note = format!(
+        "Abuse limits (with RATE_LIMIT_TABLE): {limits}. Over a limit: 429 `too_many_requests` with `Retry-After`, no call to Cognito, the same answer for an account that exists and one that does not."
+    );
+    Some(match description {
+        Some(text) => format!("{}\n\n{note}\n", text.trim_end()),
+        None => format!("{note}\n"),
+    })
+}
+
 /// The error answers routes document, by status: the component's name and description. Each narrows
 /// `code` to the codes `ApiError` answers with that status.
 const ERROR_ANSWERS: [(u16, &str, &str); 11] = [
@@ -597,7 +622,7 @@ fn openapi() -> OpenApi {
         let mut item = OperationBuilder::new()
             .operation_id(Some(operation_id(operation.function_name())))
             .summary(Some(text.summary))
-            .description(text.description)
+            .description(with_limits(operation, text.description))
             .request_body(Some(body))
             .response("200", answer);
         for (status, name, _) in ERROR_ANSWERS {
