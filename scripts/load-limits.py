@@ -91,9 +91,11 @@ _local = threading.local()
 
 
 def post(port: int, path: str, body: dict, ip: str) -> int:
-    connection = getattr(_local, "connection", None)
+    """One request on this thread's keep-alive connection to `port`."""
+    connections = _local.__dict__.setdefault("connections", {})
+    connection = connections.get(port)
     if connection is None:
-        connection = _local.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        connection = connections[port] = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     connection.request(
         "POST", path, json.dumps(body), {"content-type": "application/json", "x-forwarded-for": ip}
     )
@@ -198,12 +200,17 @@ def main() -> int:
     parser.add_argument("--local", default=str(ROOT / "target/release/local"))
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--cost-runs", type=int, default=300)
+    parser.add_argument("--cost-only", action="store_true", help="only the cost of a limited route")
     args = parser.parse_args()
 
     emulator_process, emulator = start_emulator()
     pool = new_pool(emulator)
     table = "load-limits"
     subprocess.run([PYTHON, str(ROOT / "scripts/limits-table.py"), emulator, table], check=True)
+    if args.cost_only:
+        print("\n".join(cost(args.local, emulator, pool, table, args.cost_runs)))
+        emulator_process.terminate()
+        return 0
     api, port = start_api(args.local, emulator, pool, {"RATE_LIMIT_TABLE": table, **LIMITS})
     run = f"load{int(time.time())}"
     requests = workload(run)

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! bench compare  --emulator URL [--runs 20] [--warm 200] [--bin-dir target/release] [--zip login=PATH]...
-//! bench overhead [--local target/release/local] [--seconds 5] [--connections 1,16,64]
+//! bench overhead [--local target/release/local] [--seconds 5] [--connections 1,16,64] [--env NAME=VALUE]...
 //! bench variants --variant LABEL=PATH... [--env LABEL=NAME=VALUE]... [--runs 20] [--warm 300]
 //! bench peers    --emulator URL [--runs 20] [--warm 200] [--bin-dir DIR] [--node node] [--node-dir DIR] [--python PY]
 //! ```
@@ -541,6 +541,8 @@ async fn overhead(args: &Args) -> Result<(), Error> {
         .env("AWS_ENDPOINT_URL", &stub.url)
         .env("AWS_ACCESS_KEY_ID", "bench")
         .env("AWS_SECRET_ACCESS_KEY", "bench")
+        // More settings for the server (e.g. the rate limits on: RATE_LIMIT_TABLE, LOGIN_SESSION_KEY).
+        .envs(args.all("env").iter().filter_map(|item| item.split_once('=')))
         .stdout(std::process::Stdio::piped())
         .stderr(log)
         .spawn()

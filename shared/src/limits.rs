@@ -175,8 +175,6 @@ enum Step {
     Check,
     /// -1 (a refused request gives back what it took).
     GiveBack,
-    /// +1 whatever the count (after the fact: a code Cognito chose to send).
-    Count,
 }
 
 enum Outcome {
@@ -234,8 +232,8 @@ impl Limits {
         self.charge(RouteKind::ChecksSecret, take, Vec::new()).await
     }
 
-    /// Before a password sign-in, which may make Cognito send an MFA code: a guess, and the code
-    /// allowances checked (a code sent is counted after, by `after_code`).
+    /// Before a password sign-in, which may make Cognito send an MFA code: a guess, and the account's
+    /// code allowances checked (a code sent is counted after, by `after_code`).
     pub async fn before_password(
         &self,
         client: &ClientContext,
@@ -245,11 +243,11 @@ impl Limits {
             self.counter(Rule::AccountGuesses, Some(account), None),
             self.counter(Rule::IpGuesses, None, client.ip),
         ];
+        // The account's code allowances only: an MFA code needs the right password, so the IP and SMS
+        // rules are left to count it after (two store calls fewer on every password sign-in).
         let check = vec![
             self.counter(Rule::AccountSendsPerMinute, Some(account), None),
             self.counter(Rule::AccountSendsPerHour, Some(account), None),
-            self.counter(Rule::IpSends, None, client.ip),
-            self.counter(Rule::SmsSends, None, None),
         ];
         self.charge(RouteKind::ChecksSecret, take, check).await
     }
@@ -266,7 +264,10 @@ impl Limits {
         if sms {
             count.push(self.counter(Rule::SmsSends, None, None));
         }
-        let results = self.run(Step::Count, count).await;
+        // Taken like any other send, so that no count passes its limit (one already at it refuses
+        // the next request anyway).
+        let count: Vec<Counter> = count.into_iter().filter(|c| c.allowance > 0).collect();
+        let results = self.run(Step::Take, count).await;
         if results
             .iter()
             .any(|(_, outcome)| matches!(outcome, Outcome::Failed))
@@ -336,9 +337,23 @@ impl Limits {
                 Outcome::Failed => failed = true,
             }
         }
-        if refused_for == 0 && !failed {
-            return Ok(());
-        }
+        let refusal = match (refused_for, failed, kind) {
+            (0, false, _) => return Ok(()),
+            (0, true, RouteKind::ChecksSecret) => {
+                // It goes on, and keeps what it could take: it was tried.
+                tracing::error!(
+                    "the rate limits' store failed: the request goes on unlimited (fail open)"
+                );
+                return Ok(());
+            }
+            (0, true, RouteKind::SendsCode) => {
+                tracing::error!("the rate limits' store failed: no code is sent (fail closed)");
+                ApiError::UpstreamUnavailable
+            }
+            (seconds, _, _) => ApiError::TooManyRequests {
+                retry_after: u32::try_from(seconds).unwrap_or(u32::MAX),
+            },
+        };
         // A refused request changes nothing: give back what it took.
         let given_back = self.run(Step::GiveBack, to_give_back).await;
         if given_back.iter().any(|(_, o)| matches!(o, Outcome::Failed)) {
@@ -346,23 +361,7 @@ impl Limits {
                 "the rate limits' store failed: a refused request's count was not given back"
             );
         }
-        if refused_for > 0 {
-            return Err(ApiError::TooManyRequests {
-                retry_after: u32::try_from(refused_for).unwrap_or(u32::MAX),
-            });
-        }
-        match kind {
-            RouteKind::SendsCode => {
-                tracing::error!("the rate limits' store failed: no code is sent (fail closed)");
-                Err(ApiError::UpstreamUnavailable)
-            }
-            RouteKind::ChecksSecret => {
-                tracing::error!(
-                    "the rate limits' store failed: the request goes on unlimited (fail open)"
-                );
-                Ok(())
-            }
-        }
+        Err(refusal)
     }
 
     /// One UpdateItem per counter, concurrently.
@@ -404,7 +403,7 @@ impl Limits {
         counter: &Counter,
     ) -> aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder {
         let delta = match step {
-            Step::Take | Step::Count => "1",
+            Step::Take => "1",
             Step::Check => "0",
             Step::GiveBack => "-1",
         };
@@ -428,7 +427,7 @@ impl Limits {
                     ":allowance",
                     AttributeValue::N(counter.allowance.to_string()),
                 ),
-            Step::GiveBack | Step::Count => call,
+            Step::GiveBack => call,
         }
     }
 }

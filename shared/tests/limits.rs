@@ -50,9 +50,18 @@ async fn over_a_limit_no_code_is_sent_and_the_other_counters_are_given_back() {
     let cognito = forgot();
     let (minute_full, others) = (full("account-sends-60s#"), takes());
     let app = app(&[&cognito], &[&minute_full, &others]);
-    let answer = call(&app, Operation::PasswordForgot, json!({"username": "ghost"})).await;
+    let answer = call(
+        &app,
+        Operation::PasswordForgot,
+        json!({"username": "ghost"}),
+    )
+    .await;
     assert_error(&answer, 429, "too_many_requests");
-    let wait: u32 = answer.headers["retry-after"].to_str().unwrap().parse().unwrap();
+    let wait: u32 = answer.headers["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!((1..=60).contains(&wait), "{wait}");
     assert_eq!(cognito.num_calls(), 0, "no call to Cognito");
     // Taken: the hour and the IP (and the SMS cap checked); given back: the hour and the IP.
@@ -69,7 +78,8 @@ async fn a_store_fault_fails_codes_closed_and_guesses_open() {
         )
     });
     let cognito = forgot();
-    let unknown = mock!(Client::initiate_auth).then_http_response(|| exception("UserNotFoundException"));
+    let unknown =
+        mock!(Client::initiate_auth).then_http_response(|| exception("UserNotFoundException"));
     let app = app(&[&cognito, &unknown], &[&broken]);
     let answer = call(&app, Operation::PasswordForgot, json!({"username": "a"})).await;
     assert_error(&answer, 503, "upstream_unavailable");

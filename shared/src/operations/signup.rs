@@ -118,7 +118,15 @@ pub async fn signup(cx: &Cognito, request: SignupRequest) -> Result<SignupRespon
         });
     let output = match output {
         Err(ApiError::UsernameExists) if cx.config.hide_existing_users => {
-            return Ok(hidden_duplicate(cx, username, &attributes))
+            let answer = hidden_duplicate(cx, username, &attributes);
+            // As a fresh sign-up whose code went by SMS is counted (the same store call, so the same
+            // time), even though nothing is sent.
+            let sms = answer
+                .code_delivery_details
+                .as_ref()
+                .is_some_and(|d| d.delivery_medium.as_deref() == Some("SMS"));
+            cx.count_code(username, sms, false).await;
+            return Ok(answer);
         }
         other => other?,
     };
