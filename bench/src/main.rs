@@ -542,7 +542,11 @@ async fn overhead(args: &Args) -> Result<(), Error> {
         .env("AWS_ACCESS_KEY_ID", "bench")
         .env("AWS_SECRET_ACCESS_KEY", "bench")
         // More settings for the server (e.g. the rate limits on: RATE_LIMIT_TABLE, LOGIN_SESSION_KEY).
-        .envs(args.all("env").iter().filter_map(|item| item.split_once('=')))
+        .envs(
+            args.all("env")
+                .iter()
+                .filter_map(|item| item.split_once('=')),
+        )
         .stdout(std::process::Stdio::piped())
         .stderr(log)
         .spawn()
