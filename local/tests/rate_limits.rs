@@ -384,3 +384,66 @@ fn the_clients_ip_reaches_cognito_and_keys_the_ip_rules() {
         (Value::Null, json!("fp2"))
     );
 }
+
+#[test]
+fn a_sign_up_code_never_blocks_the_sign_in_that_follows() {
+    let (_, api, _) = limited(json!({}), &[]);
+    let user = unique("newcomer");
+    // Sign-up (a code sent), confirmation, sign-in: all within the minute, all allowed.
+    api.confirmed_user(&user, json!([]));
+    api.login(&user, PASSWORD);
+    // A second code within the minute is what the rule refuses.
+    assert_limited(&api.post("/signup/resend", json!({"username": user})), 60);
+}
+
+#[test]
+fn mfa_codes_a_password_sign_in_sends_are_counted() {
+    let (setup, api, _) = limited(json!({}), &[]);
+    let user = unique("smsmfa");
+    setup.confirmed_user(&user, json!([]));
+    let access = setup.login(&user, PASSWORD)["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    setup
+        .post_bearer(
+            "/profile/phone",
+            &access,
+            json!({"phone_number": "+14155550142"}),
+        )
+        .expect(200);
+    let code = setup.last_code(&user, "VERIFY_ATTRIBUTE");
+    setup
+        .post_bearer(
+            "/profile/attribute/confirm",
+            &access,
+            json!({"attribute": "phone_number", "confirmationCode": code}),
+        )
+        .expect(200);
+    setup
+        .post_bearer(
+            "/mfa/set",
+            &access,
+            json!({"enableMfa": true, "method": "SMS_MFA"}),
+        )
+        .expect(200);
+    let step = api
+        .post("/login", json!({"username": user, "password": PASSWORD}))
+        .expect(200)
+        .clone();
+    assert_eq!(step["nextStep"], "MFA_AUTH");
+    // The SMS it made Cognito send used the account's minute: the next sign-in would send another.
+    let before = count(&api, &user, "SMS_MFA");
+    assert_limited(
+        &api.post("/login", json!({"username": user, "password": PASSWORD})),
+        60,
+    );
+    assert_eq!(count(&api, &user, "SMS_MFA"), before, "no second SMS");
+    // The code already sent still signs in.
+    let sms = api.last_code(&user, "SMS_MFA");
+    api.post(
+        "/login/mfa",
+        json!({"username": user, "loginSession": step["loginSession"], "mfaCode": sms}),
+    )
+    .expect(200);
+}

@@ -37,6 +37,11 @@ pub enum Rule {
     AccountSendsPerMinute,
     /// Codes sent for one account, per hour.
     AccountSendsPerHour,
+    /// MFA codes a password sign-in made Cognito send for one account, per 60 s (the code-send
+    /// allowance, counted apart so that a sign-up's or a reset's code never blocks a sign-in).
+    AccountMfaSendsPerMinute,
+    /// The same, per hour.
+    AccountMfaSendsPerHour,
     /// Codes sent at the request of one client IP, per 5 minutes.
     IpSends,
     /// SMS sent by the whole deployment, per hour (the toll-fraud cap).
@@ -52,6 +57,8 @@ impl Rule {
         match self {
             Rule::AccountSendsPerMinute => "account-sends-60s",
             Rule::AccountSendsPerHour => "account-sends-1h",
+            Rule::AccountMfaSendsPerMinute => "account-mfa-sends-60s",
+            Rule::AccountMfaSendsPerHour => "account-mfa-sends-1h",
             Rule::IpSends => "ip-sends-5m",
             Rule::SmsSends => "sms-1h",
             Rule::AccountGuesses => "account-guesses-5m",
@@ -61,16 +68,20 @@ impl Rule {
 
     fn window_seconds(self) -> u64 {
         match self {
-            Rule::AccountSendsPerMinute => 60,
-            Rule::AccountSendsPerHour | Rule::SmsSends => 3600,
+            Rule::AccountSendsPerMinute | Rule::AccountMfaSendsPerMinute => 60,
+            Rule::AccountSendsPerHour | Rule::AccountMfaSendsPerHour | Rule::SmsSends => 3600,
             Rule::IpSends | Rule::AccountGuesses | Rule::IpGuesses => 300,
         }
     }
 
     fn allowance(self, limits: &RateLimits) -> u32 {
         match self {
-            Rule::AccountSendsPerMinute => limits.code_sends_per_account_minute,
-            Rule::AccountSendsPerHour => limits.code_sends_per_account_hour,
+            Rule::AccountSendsPerMinute | Rule::AccountMfaSendsPerMinute => {
+                limits.code_sends_per_account_minute
+            }
+            Rule::AccountSendsPerHour | Rule::AccountMfaSendsPerHour => {
+                limits.code_sends_per_account_hour
+            }
             Rule::IpSends => limits.code_sends_per_ip,
             Rule::SmsSends => limits.sms_per_hour,
             Rule::AccountGuesses => limits.guesses_per_account,
@@ -232,7 +243,7 @@ impl Limits {
         self.charge(RouteKind::ChecksSecret, take, Vec::new()).await
     }
 
-    /// Before a password sign-in, which may make Cognito send an MFA code: a guess, and the account's
+    /// Before a password sign-in, which may make Cognito send an MFA code: a guess, and the account's MFA
     /// code allowances checked (a code sent is counted after, by `after_code`).
     pub async fn before_password(
         &self,
@@ -243,11 +254,12 @@ impl Limits {
             self.counter(Rule::AccountGuesses, Some(account), None),
             self.counter(Rule::IpGuesses, None, client.ip),
         ];
-        // The account's code allowances only: an MFA code needs the right password, so the IP and SMS
-        // rules are left to count it after (two store calls fewer on every password sign-in).
+        // The account's MFA code allowances: counted only when a sign-in made Cognito send a code, so
+        // that a sign-up's or a reset's code a moment ago never blocks the sign-in that follows. The IP
+        // and SMS rules count the code after (an MFA code needs the right password).
         let check = vec![
-            self.counter(Rule::AccountSendsPerMinute, Some(account), None),
-            self.counter(Rule::AccountSendsPerHour, Some(account), None),
+            self.counter(Rule::AccountMfaSendsPerMinute, Some(account), None),
+            self.counter(Rule::AccountMfaSendsPerHour, Some(account), None),
         ];
         self.charge(RouteKind::ChecksSecret, take, check).await
     }
@@ -257,6 +269,8 @@ impl Limits {
     pub async fn after_code(&self, client: &ClientContext, account: &str, sms: bool, whole: bool) {
         let mut count = Vec::new();
         if whole {
+            count.push(self.counter(Rule::AccountMfaSendsPerMinute, Some(account), None));
+            count.push(self.counter(Rule::AccountMfaSendsPerHour, Some(account), None));
             count.push(self.counter(Rule::AccountSendsPerMinute, Some(account), None));
             count.push(self.counter(Rule::AccountSendsPerHour, Some(account), None));
             count.push(self.counter(Rule::IpSends, None, client.ip));
