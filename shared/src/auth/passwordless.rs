@@ -128,8 +128,59 @@ pub fn otp_session(method: OtpMethod, session: &str) -> String {
     format!("{}{SEPARATOR}{session}", method.as_str())
 }
 
+/// What a `loginSession` the app sent back stands for, told apart once (with the key: see `parse`), so
+/// that each step's decoy and OTP rules are one exhaustive `match` rather than checks of its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginSession<'a> {
+    /// Cognito's session, as Cognito gave it (or, without a key, anything the API cannot tell from one).
+    Cognito(&'a str),
+    /// One of the API's dead decoys: it is sent to Cognito like a real one (which refuses it), and the
+    /// step answers as its real twin does.
+    Decoy(&'a str),
+    /// A sign-up's session the API made up where Cognito gave none: confirming with it only confirms.
+    ConfirmOnly(&'a str),
+    /// An `OTP_CODE` step's: which code was sent, the session to answer it with, whether that is a
+    /// decoy, and the whole text (what any other step sends on).
+    Otp {
+        method: OtpMethod,
+        session: &'a str,
+        decoy: bool,
+        whole: &'a str,
+    },
+}
+
+impl<'a> LoginSession<'a> {
+    pub fn parse(cx: &Cognito, login_session: &'a str) -> LoginSession<'a> {
+        if let Some((method, session)) = parse_otp_session(login_session) {
+            return LoginSession::Otp {
+                method,
+                session,
+                decoy: is_made_up(cx, Decoy::Dead, session),
+                whole: login_session,
+            };
+        }
+        if is_made_up(cx, Decoy::Dead, login_session) {
+            LoginSession::Decoy(login_session)
+        } else if is_made_up(cx, Decoy::ConfirmOnly, login_session) {
+            LoginSession::ConfirmOnly(login_session)
+        } else {
+            LoginSession::Cognito(login_session)
+        }
+    }
+
+    /// The session as the app sent it: what a step other than `OTP_CODE`'s sends to Cognito.
+    pub fn as_sent(&self) -> &'a str {
+        match *self {
+            LoginSession::Cognito(text)
+            | LoginSession::Decoy(text)
+            | LoginSession::ConfirmOnly(text)
+            | LoginSession::Otp { whole: text, .. } => text,
+        }
+    }
+}
+
 /// The method and session of an OTP step's `loginSession`, or `None` when it is not one.
-pub fn parse_otp_session(login_session: &str) -> Option<(OtpMethod, &str)> {
+fn parse_otp_session(login_session: &str) -> Option<(OtpMethod, &str)> {
     let (method, session) = login_session.split_once(SEPARATOR)?;
     let method = match method {
         "EMAIL_OTP" => OtpMethod::Email,
@@ -236,13 +287,8 @@ pub fn decoy_refused<T>(answer: Result<T, ApiError>) -> Result<(), ApiError> {
     }
 }
 
-/// Whether `session` is one of the API's dead decoys (never true without a key).
-pub fn is_decoy(cx: &Cognito, session: &str) -> bool {
-    is_made_up(cx, Decoy::Dead, session)
-}
-
 /// Whether `session` is one the API made up as `kind` (never true without a key).
-pub fn is_made_up(cx: &Cognito, kind: Decoy, session: &str) -> bool {
+fn is_made_up(cx: &Cognito, kind: Decoy, session: &str) -> bool {
     let Some(key) = &cx.config.login_session_key else {
         return false;
     };
@@ -284,16 +330,47 @@ mod tests {
         let with_key = cx(Some("k1"));
         let decoy = decoy_session(&with_key, 920);
         assert!((900..=940).contains(&decoy.len()), "{}", decoy.len());
-        assert!(is_decoy(&with_key, &decoy));
-        assert!(!is_decoy(&cx(Some("k2")), &decoy));
-        assert!(!is_decoy(&cx(None), &decoy));
+        assert_eq!(
+            LoginSession::parse(&with_key, &decoy),
+            LoginSession::Decoy(&decoy)
+        );
+        for other_key in [cx(Some("k2")), cx(None)] {
+            assert_eq!(
+                LoginSession::parse(&other_key, &decoy),
+                LoginSession::Cognito(&decoy)
+            );
+        }
         // A real-looking session is not a decoy.
-        assert!(!is_decoy(&with_key, &URL_SAFE_NO_PAD.encode([7u8; 700])));
-        assert!(!is_decoy(&with_key, "short"));
+        let real = URL_SAFE_NO_PAD.encode([7u8; 700]);
+        assert_eq!(
+            LoginSession::parse(&with_key, &real),
+            LoginSession::Cognito(&real)
+        );
+        assert_eq!(
+            LoginSession::parse(&with_key, "short"),
+            LoginSession::Cognito("short")
+        );
         // The kinds are told apart.
         let confirm_only = made_up_session(&with_key, Decoy::ConfirmOnly, 920);
-        assert!(is_made_up(&with_key, Decoy::ConfirmOnly, &confirm_only));
-        assert!(!is_decoy(&with_key, &confirm_only));
+        assert_eq!(
+            LoginSession::parse(&with_key, &confirm_only),
+            LoginSession::ConfirmOnly(&confirm_only)
+        );
+        // An OTP step's, over a decoy and over Cognito's.
+        let otp_decoy = otp_session(OtpMethod::Email, &decoy);
+        assert_eq!(
+            LoginSession::parse(&with_key, &otp_decoy),
+            LoginSession::Otp {
+                method: OtpMethod::Email,
+                session: &decoy,
+                decoy: true,
+                whole: &otp_decoy
+            }
+        );
+        let otp_real = otp_session(OtpMethod::Sms, &real);
+        let parsed = LoginSession::parse(&with_key, &otp_real);
+        assert!(matches!(parsed, LoginSession::Otp { decoy: false, .. }));
+        assert_eq!(parsed.as_sent(), otp_real);
     }
 
     #[test]

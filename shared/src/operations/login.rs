@@ -11,8 +11,8 @@
 use crate::auth::challenge::{answer_challenge, next_step, BAD_SESSION};
 use crate::auth::password::authenticate;
 use crate::auth::passwordless::{
-    decoy_credential_id, decoy_refused, decoy_session, initiate, is_decoy, otp_session,
-    parse_otp_session, reveals_the_account, OtpMethod,
+    decoy_credential_id, decoy_refused, decoy_session, initiate, otp_session, reveals_the_account,
+    LoginSession as Session, OtpMethod,
 };
 use crate::auth::steps::{LoginOutcome, LoginStep, BAD_LOGIN};
 use crate::cognito::Cognito;
@@ -333,7 +333,7 @@ fn decoy_request_options(cx: &Cognito, settings: &PasskeySettings, username: &st
 
 /// /login/passkey: the browser's assertion for a `PASSKEY` step.
 pub async fn passkey(cx: &Cognito, request: PasskeyRequest) -> Result<LoginOutcome, ApiError> {
-    let session = request.login_session.as_str();
+    let session = Session::parse(cx, request.login_session.as_str());
     cx.limit_guess(request.username.as_str()).await?;
     // Cognito takes the AuthenticationResponseJSON as a string.
     let credential = Value::Object(request.credential).to_string();
@@ -341,22 +341,26 @@ pub async fn passkey(cx: &Cognito, request: PasskeyRequest) -> Result<LoginOutco
         cx,
         ChallengeNameType::WebAuthn,
         request.username.as_str(),
-        session,
+        session.as_sent(),
         &[("CREDENTIAL", credential.as_str())],
     )
     .await;
-    if is_decoy(cx, session) {
+    match session {
         // Sent on like a real step (the same call): Cognito refuses the made-up session.
-        decoy_refused(answer)?;
-        return Err(ApiError::NotAuthorized(PASSKEY_FAILED));
-    }
-    let output = answer.map_err(|err| match err {
-        ApiError::NotAuthorized(_) | ApiError::InvalidRequest(_) => {
-            ApiError::NotAuthorized(PASSKEY_FAILED)
+        Session::Decoy(_) => {
+            decoy_refused(answer)?;
+            Err(ApiError::NotAuthorized(PASSKEY_FAILED))
         }
-        other => other,
-    })?;
-    next_step(&output)
+        Session::Cognito(_) | Session::ConfirmOnly(_) | Session::Otp { .. } => {
+            let output = answer.map_err(|err| match err {
+                ApiError::NotAuthorized(_) | ApiError::InvalidRequest(_) => {
+                    ApiError::NotAuthorized(PASSKEY_FAILED)
+                }
+                other => other,
+            })?;
+            next_step(&output)
+        }
+    }
 }
 
 const PASSKEY_FAILED: &str = "The passkey sign-in failed: try again, or log in another way.";
@@ -403,10 +407,14 @@ async fn choose_method(cx: &Cognito, username: &str) -> Result<LoginOutcome, Api
 /// /login/select: the method chosen at a `SELECT_METHOD` step.
 pub async fn select(cx: &Cognito, request: SelectRequest) -> Result<LoginOutcome, ApiError> {
     let username = request.username.as_str();
-    let session = request.login_session.as_str();
+    let parsed = Session::parse(cx, request.login_session.as_str());
+    let session = parsed.as_sent();
     // A decoy goes to Cognito like a real session (the same call, so the same time); what Cognito makes
     // of it is then answered as a real user's step (see `auth::passwordless`).
-    let decoy = is_decoy(cx, session);
+    let decoy = match parsed {
+        Session::Decoy(_) => true,
+        Session::Cognito(_) | Session::ConfirmOnly(_) | Session::Otp { .. } => false,
+    };
     match (request.method, request.password) {
         (SelectedMethod::Password, Some(password)) => {
             allowed(cx, SignInMethod::Password)?;
@@ -498,8 +506,17 @@ pub async fn select(cx: &Cognito, request: SelectRequest) -> Result<LoginOutcome
 
 /// /login/otp: the one-time code of an `OTP_CODE` step, as a first factor.
 pub async fn otp(cx: &Cognito, request: OtpRequest) -> Result<LoginOutcome, ApiError> {
-    let Some((method, session)) = parse_otp_session(request.login_session.as_str()) else {
-        return Err(ApiError::NotAuthorized(BAD_SESSION));
+    let (method, session, decoy) = match Session::parse(cx, request.login_session.as_str()) {
+        Session::Otp {
+            method,
+            session,
+            decoy,
+            ..
+        } => (method, session, decoy),
+        // Not an OTP_CODE step's: gone, as far as this step can tell.
+        Session::Cognito(_) | Session::Decoy(_) | Session::ConfirmOnly(_) => {
+            return Err(ApiError::NotAuthorized(BAD_SESSION))
+        }
     };
     cx.limit_guess(request.username.as_str()).await?;
     let answer = answer_challenge(
@@ -510,7 +527,7 @@ pub async fn otp(cx: &Cognito, request: OtpRequest) -> Result<LoginOutcome, ApiE
         &[(method.code_parameter(), request.code.as_str())],
     )
     .await;
-    if is_decoy(cx, session) {
+    if decoy {
         // Sent on like a real step (the same call): Cognito refuses the made-up session, and the answer
         // is a wrong code's.
         decoy_refused(answer)?;

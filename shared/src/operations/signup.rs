@@ -4,7 +4,7 @@
 
 use crate::answers::{Delivery, Status, SUCCESS};
 use crate::auth::passwordless::{
-    decoy_refused, decoy_session, initiate, is_decoy, is_made_up, made_up_session, Decoy,
+    decoy_refused, decoy_session, initiate, made_up_session, Decoy, LoginSession as Session,
 };
 use crate::auth::steps::{respond, AuthStep, LoginOutcome};
 use crate::cognito::{delivery, failure, sent_by_sms, CodeDelivery, Cognito};
@@ -252,22 +252,25 @@ pub async fn confirm(cx: &Cognito, request: ConfirmRequest) -> Result<ConfirmOut
             .map_err(|err| hide_confirmed(cx, err))?;
         return Ok(ConfirmOutcome::Confirmed(SUCCESS));
     };
-    let login_session = login_session.as_str();
-    if is_decoy(cx, login_session) {
-        // The sign-up was a hidden duplicate: nothing to confirm, whatever the account's state. Its real
-        // twin, a fresh sign-up confirmed with a wrong code, costs one ConfirmSignUp with the session: so
-        // does this, with the decoy as the session, which Cognito refuses (or, for an account already
-        // confirmed, refuses as confirmed). Whatever it answers, the answer is a wrong code's.
-        let answer = confirm_sign_up(cx, username, code, Some(login_session)).await;
-        decoy_refused(answer)?;
-        return Err(ApiError::CodeMismatch);
-    }
-    if is_made_up(cx, Decoy::ConfirmOnly, login_session) {
-        confirm_sign_up(cx, username, code, None)
-            .await
-            .map_err(|err| hide_confirmed(cx, err))?;
-        return Ok(ConfirmOutcome::Confirmed(SUCCESS));
-    }
+    let login_session = match Session::parse(cx, login_session.as_str()) {
+        Session::Decoy(decoy) => {
+            // The sign-up was a hidden duplicate: nothing to confirm, whatever the account's state.
+            // Its real twin, a fresh sign-up confirmed with a wrong code, costs one ConfirmSignUp with
+            // the session: so does this, with the decoy as the session, which Cognito refuses (or, for
+            // an account already confirmed, refuses as confirmed). Whatever it answers, the answer is a
+            // wrong code's.
+            let answer = confirm_sign_up(cx, username, code, Some(decoy)).await;
+            decoy_refused(answer)?;
+            return Err(ApiError::CodeMismatch);
+        }
+        Session::ConfirmOnly(_) => {
+            confirm_sign_up(cx, username, code, None)
+                .await
+                .map_err(|err| hide_confirmed(cx, err))?;
+            return Ok(ConfirmOutcome::Confirmed(SUCCESS));
+        }
+        session @ (Session::Cognito(_) | Session::Otp { .. }) => session.as_sent(),
+    };
     let session = match confirm_sign_up(cx, username, code, Some(login_session)).await {
         Ok(session) => session,
         // The sign-up's session is gone (it lasts minutes): confirm without it; the app logs in next.
