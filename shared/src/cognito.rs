@@ -4,8 +4,8 @@
 
 use crate::aws::{environment_credentials, http_client};
 use crate::config::Config;
-use crate::config::SignInMethod;
 use crate::error::{ApiError, CognitoFailure};
+use crate::factors::FirstFactor;
 use crate::limits::{ClientContext, Limits};
 use crate::pool::{PasskeySettings, PoolFacts};
 use crate::secret_hash::secret_hash;
@@ -156,7 +156,7 @@ impl Cognito {
     }
 
     /// The pool's first factors (see `pool`), read once per container.
-    pub async fn first_factors(&self) -> Result<&[SignInMethod], ApiError> {
+    pub async fn first_factors(&self) -> Result<&[FirstFactor], ApiError> {
         self.pool.first_factors(&self.client, &self.config).await
     }
 

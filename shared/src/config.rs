@@ -2,6 +2,7 @@
 //! variable. Pure: `Config::from_lookup` takes any lookup function, so it is tested without touching the
 //! process environment.
 
+use crate::factors::FirstFactor;
 use std::time::Duration;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,38 +13,6 @@ pub enum LoginFlow {
     UserSrp,
     /// Choice-based sign-in with the password preferred, in one call (needs ALLOW_USER_AUTH).
     UserAuth,
-}
-
-/// A first factor the user pool allows (`Policies.SignInPolicy.AllowedFirstAuthFactors`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum SignInMethod {
-    Password,
-    EmailOtp,
-    SmsOtp,
-    WebAuthn,
-}
-
-impl SignInMethod {
-    pub const ALL: [SignInMethod; 4] = [
-        SignInMethod::Password,
-        SignInMethod::EmailOtp,
-        SignInMethod::SmsOtp,
-        SignInMethod::WebAuthn,
-    ];
-
-    /// Cognito's name (also the API's).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SignInMethod::Password => "PASSWORD",
-            SignInMethod::EmailOtp => "EMAIL_OTP",
-            SignInMethod::SmsOtp => "SMS_OTP",
-            SignInMethod::WebAuthn => "WEB_AUTHN",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<SignInMethod> {
-        SignInMethod::ALL.into_iter().find(|m| m.as_str() == name)
-    }
 }
 
 #[derive(Clone, PartialEq, Eq)]
@@ -74,7 +43,7 @@ pub struct Config {
     /// `PARANOIA` / `Paranoia` was set: accepted for compatibility with the original library, ignored.
     pub paranoia_ignored: bool,
     /// SIGN_IN_METHODS: the first factors the pool allows (default PASSWORD only).
-    pub sign_in_methods: Vec<SignInMethod>,
+    pub sign_in_methods: Vec<FirstFactor>,
     /// LOGIN_SESSION_KEY (else the client secret): the key that marks the API's decoy login sessions,
     /// so that they can be told from Cognito's without anyone else telling them apart.
     pub login_session_key: Option<String>,
@@ -127,7 +96,7 @@ impl Config {
     pub fn allows_passwordless(&self) -> bool {
         self.sign_in_methods
             .iter()
-            .any(|m| *m != SignInMethod::Password)
+            .any(|m| *m != FirstFactor::Password)
     }
 }
 
@@ -245,11 +214,11 @@ impl Config {
             }
         };
         let sign_in_methods = match get("SIGN_IN_METHODS") {
-            None => vec![SignInMethod::Password],
+            None => vec![FirstFactor::Password],
             Some(list) => {
                 let mut methods = Vec::new();
                 for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
-                    let method = SignInMethod::from_name(name).ok_or_else(|| {
+                    let method = FirstFactor::from_name(name).ok_or_else(|| {
                         ConfigError(format!(
                             "SIGN_IN_METHODS lists PASSWORD, EMAIL_OTP, SMS_OTP or WEB_AUTHN, got {name:?}"
                         ))

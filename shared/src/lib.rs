@@ -34,6 +34,7 @@ pub mod credentials;
 pub mod dispatch;
 pub mod document;
 pub mod error;
+pub mod factors;
 pub mod http;
 pub mod lambda;
 pub mod limits;

@@ -11,8 +11,9 @@
 //! next request tries again). A building block below `cognito` (whose `Cognito` holds the `PoolFacts`
 //! and offers these reads to the operations): it imports no operation and not `cognito`.
 
-use crate::config::{Config, SignInMethod};
+use crate::config::Config;
 use crate::error::{ApiError, CognitoFailure};
+use crate::factors::FirstFactor;
 use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_cognitoidentityprovider::types::AuthFactorType;
 use aws_sdk_cognitoidentityprovider::Client;
@@ -48,7 +49,7 @@ pub enum SessionKind {
 pub struct PoolFacts {
     /// `None` inside: neither the pool nor a variable gives the settings (every passkey step is a 500).
     passkeys: OnceCell<Option<PasskeySettings>>,
-    first_factors: OnceCell<Vec<SignInMethod>>,
+    first_factors: OnceCell<Vec<FirstFactor>>,
     sign_up_session_chars: AtomicUsize,
     challenge_session_chars: AtomicUsize,
 }
@@ -117,7 +118,7 @@ impl PoolFacts {
         &self,
         client: &Client,
         config: &Config,
-    ) -> Result<&[SignInMethod], ApiError> {
+    ) -> Result<&[FirstFactor], ApiError> {
         let factors = self
             .first_factors
             .get_or_try_init(|| async {
@@ -176,17 +177,17 @@ pub fn resolve_passkey_settings(
 }
 
 /// AllowedFirstAuthFactors as sign-in methods; AWS's default (PASSWORD) where the pool lists none.
-pub fn sign_in_methods(allowed: &[AuthFactorType]) -> Vec<SignInMethod> {
-    let mut methods: Vec<SignInMethod> = Vec::new();
+pub fn sign_in_methods(allowed: &[AuthFactorType]) -> Vec<FirstFactor> {
+    let mut methods: Vec<FirstFactor> = Vec::new();
     for factor in allowed {
-        if let Some(method) = SignInMethod::from_name(factor.as_str()) {
+        if let Some(method) = FirstFactor::from_name(factor.as_str()) {
             if !methods.contains(&method) {
                 methods.push(method);
             }
         }
     }
     if methods.is_empty() {
-        methods.push(SignInMethod::Password);
+        methods.push(FirstFactor::Password);
     }
     methods
 }
@@ -280,7 +281,7 @@ mod tests {
 
     #[test]
     fn first_factors_follow_the_pool_with_aws_default() {
-        assert_eq!(sign_in_methods(&[]), [SignInMethod::Password]);
+        assert_eq!(sign_in_methods(&[]), [FirstFactor::Password]);
         assert_eq!(
             sign_in_methods(&[
                 AuthFactorType::WebAuthn,
@@ -288,9 +289,9 @@ mod tests {
                 AuthFactorType::EmailOtp,
             ]),
             [
-                SignInMethod::WebAuthn,
-                SignInMethod::Password,
-                SignInMethod::EmailOtp
+                FirstFactor::WebAuthn,
+                FirstFactor::Password,
+                FirstFactor::EmailOtp
             ]
         );
     }

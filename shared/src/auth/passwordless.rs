@@ -29,8 +29,8 @@
 //!   | `/signup` of an existing username (HIDE_EXISTING_USERS) | a fresh sign-up                    | SignUp                                     | 200, a sign-up's keys                |
 
 use crate::cognito::{failure, Cognito};
-use crate::config::SignInMethod;
 use crate::error::ApiError;
+use crate::factors::FirstFactor;
 use aws_sdk_cognitoidentityprovider::operation::initiate_auth::InitiateAuthOutput;
 use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, ChallengeNameType};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -77,7 +77,8 @@ pub async fn initiate(
         .map_err(|err| failure("InitiateAuth", err).into_api_error(not_authorized))
 }
 
-/// The code methods of an `OTP_CODE` step.
+/// The two code first factors (EMAIL_OTP, SMS_OTP), with what their challenge needs; on the wire they
+/// are `FirstFactor`s.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OtpMethod {
     Email,
@@ -85,11 +86,9 @@ pub enum OtpMethod {
 }
 
 impl OtpMethod {
+    /// Cognito's name (its first factor's).
     pub fn as_str(self) -> &'static str {
-        match self {
-            OtpMethod::Email => "EMAIL_OTP",
-            OtpMethod::Sms => "SMS_OTP",
-        }
+        self.factor().as_str()
     }
 
     pub fn challenge(self) -> ChallengeNameType {
@@ -115,10 +114,11 @@ impl OtpMethod {
         }
     }
 
-    pub fn sign_in_method(self) -> SignInMethod {
+    /// The first factor it is.
+    pub fn factor(self) -> FirstFactor {
         match self {
-            OtpMethod::Email => SignInMethod::EmailOtp,
-            OtpMethod::Sms => SignInMethod::SmsOtp,
+            OtpMethod::Email => FirstFactor::EmailOtp,
+            OtpMethod::Sms => FirstFactor::SmsOtp,
         }
     }
 }

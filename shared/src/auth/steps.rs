@@ -4,6 +4,7 @@
 //! process on all but SMS and new-password).
 
 use crate::error::ApiError;
+use crate::factors::{FirstFactor, MfaFactor};
 use crate::tokens::{expiry, now_epoch_seconds};
 use aws_sdk_cognitoidentityprovider::operation::initiate_auth::InitiateAuthOutput;
 use aws_sdk_cognitoidentityprovider::operation::respond_to_auth_challenge::RespondToAuthChallengeOutput;
@@ -54,18 +55,6 @@ impl<'a> From<&'a AuthenticationResultType> for AuthStep<'a> {
 
 /// The one answer to a wrong password and to an unknown user alike, whichever flow checked it.
 pub const BAD_LOGIN: &str = "Incorrect username or password.";
-
-/// The MFA methods this API names, in Cognito's spelling.
-pub const MFA_TYPES: [&str; 3] = ["SMS_MFA", "SOFTWARE_TOKEN_MFA", "EMAIL_OTP"];
-
-/// One of `MFA_TYPES`.
-#[cfg(feature = "openapi")]
-fn mfa_type_schema() -> utoipa::openapi::schema::Object {
-    utoipa::openapi::schema::ObjectBuilder::new()
-        .schema_type(utoipa::openapi::schema::Type::String)
-        .enum_values(Some(MFA_TYPES))
-        .build()
-}
 
 /// The token answer of every route that completes a login or a refresh.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -126,8 +115,7 @@ pub enum LoginStep {
     #[serde(rename_all = "camelCase")]
     MfaAuth {
         login_session: String,
-        #[cfg_attr(feature = "openapi", schema(schema_with = mfa_type_schema))]
-        mfa_type: String,
+        mfa_type: MfaFactor,
         /// Where the code went (masked), when Cognito says.
         #[serde(skip_serializing_if = "Option::is_none")]
         #[cfg_attr(feature = "openapi", schema(value_type = String, required = false))]
@@ -137,7 +125,7 @@ pub enum LoginStep {
     #[serde(rename_all = "camelCase")]
     SelectMfaType {
         login_session: String,
-        mfa_types: Vec<String>,
+        mfa_types: Vec<MfaFactor>,
     },
     /// Choose a new password with `/login/new-password`; `requiredAttributes` are plain names.
     #[serde(rename_all = "camelCase")]
@@ -154,13 +142,13 @@ pub enum LoginStep {
     #[serde(rename_all = "camelCase")]
     SelectMethod {
         login_session: String,
-        methods: Vec<String>,
+        methods: Vec<FirstFactor>,
     },
     /// Send the one-time code at /login/otp. No destination: the step reveals nothing of the account.
     #[serde(rename_all = "camelCase")]
     OtpCode {
         login_session: String,
-        method: String,
+        method: FirstFactor,
     },
     /// Sign in with a passkey: `navigator.credentials.get` with these options, then /login/passkey.
     #[serde(rename_all = "camelCase")]
@@ -248,15 +236,19 @@ pub fn respond(
         },
         ChallengeNameType::SelectMfaType => LoginStep::SelectMfaType {
             login_session,
+            // Only the factors this API can answer (Cognito's list may grow).
             mfa_types: param("MFAS_CAN_CHOOSE")
                 .map(string_list)
                 .transpose()?
-                .unwrap_or_default(),
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|name| MfaFactor::from_name(name))
+                .collect(),
         },
         ChallengeNameType::MfaSetup => LoginStep::MfaSetup { login_session },
         mfa => LoginStep::MfaAuth {
             login_session,
-            mfa_type: mfa.as_str().to_owned(),
+            mfa_type: MfaFactor::from_challenge(&mfa).ok_or(ApiError::Internal)?,
             destination: param("CODE_DELIVERY_DESTINATION").map(str::to_owned),
         },
     };

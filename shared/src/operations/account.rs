@@ -4,9 +4,9 @@
 use crate::answers::{Status, SUCCESS};
 use crate::auth::password::authenticate;
 use crate::cognito::{failure, get_user, Cognito, INVALID_TOKEN};
-use crate::config::SignInMethod;
 use crate::credentials::AccessToken;
 use crate::error::ApiError;
+use crate::factors::{FirstFactor, MfaFactor};
 use crate::values::{CurrentPassword, NoFields};
 use serde::{Deserialize, Serialize};
 
@@ -15,12 +15,12 @@ use serde::{Deserialize, Serialize};
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Factors {
-    /// First factors set up for the user: PASSWORD, EMAIL_OTP, SMS_OTP, WEB_AUTHN.
-    pub sign_in_methods: Vec<String>,
-    /// MFA methods enabled: SMS_MFA, SOFTWARE_TOKEN_MFA, EMAIL_OTP.
-    pub mfa_methods: Vec<String>,
+    /// First factors set up for the user.
+    pub sign_in_methods: Vec<FirstFactor>,
+    /// MFA methods enabled.
+    pub mfa_methods: Vec<MfaFactor>,
     #[cfg_attr(feature = "openapi", schema(required = true))]
-    pub preferred_mfa: Option<String>,
+    pub preferred_mfa: Option<MfaFactor>,
 }
 
 pub async fn factors(cx: &Cognito, caller: AccessToken, _: NoFields) -> Result<Factors, ApiError> {
@@ -35,16 +35,18 @@ pub async fn factors(cx: &Cognito, caller: AccessToken, _: NoFields) -> Result<F
     let sign_in_methods = output
         .configured_user_auth_factors()
         .iter()
-        .filter_map(|factor| SignInMethod::from_name(factor.as_str()))
-        .map(|method| method.as_str().to_owned())
+        .filter_map(|factor| FirstFactor::from_name(factor.as_str()))
         .collect();
     Ok(Factors {
         sign_in_methods,
-        mfa_methods: output.user_mfa_setting_list().to_vec(),
+        mfa_methods: output
+            .user_mfa_setting_list()
+            .iter()
+            .filter_map(|name| MfaFactor::from_name(name))
+            .collect(),
         preferred_mfa: output
             .preferred_mfa_setting()
-            .filter(|p| !p.is_empty())
-            .map(str::to_owned),
+            .and_then(MfaFactor::from_name),
     })
 }
 

@@ -16,8 +16,8 @@ use crate::auth::passwordless::{
 };
 use crate::auth::steps::{LoginOutcome, LoginStep, BAD_LOGIN};
 use crate::cognito::Cognito;
-use crate::config::SignInMethod;
 use crate::error::ApiError;
+use crate::factors::{FirstFactor, MfaFactor};
 use crate::limits::Medium;
 use crate::pool::{PasskeySettings, SessionKind};
 use crate::values::{AttributeMap, Code, LoginSession, Password, Username};
@@ -38,7 +38,8 @@ pub struct LoginRequest {
     pub method: Option<LoginMethod>,
 }
 
-/// The passwordless methods of /login.
+/// The first factors /login takes as `method`: every `FirstFactor` but PASSWORD (which comes as
+/// `password`). A request type of its own so that the 400 for a wrong `method` lists exactly these.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum LoginMethod {
@@ -50,18 +51,14 @@ pub enum LoginMethod {
     WebAuthn,
 }
 
-/// The methods of /login/select.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum SelectedMethod {
-    #[serde(rename = "PASSWORD")]
-    Password,
-    #[serde(rename = "EMAIL_OTP")]
-    EmailOtp,
-    #[serde(rename = "SMS_OTP")]
-    SmsOtp,
-    #[serde(rename = "WEB_AUTHN")]
-    WebAuthn,
+impl From<LoginMethod> for FirstFactor {
+    fn from(method: LoginMethod) -> FirstFactor {
+        match method {
+            LoginMethod::EmailOtp => FirstFactor::EmailOtp,
+            LoginMethod::SmsOtp => FirstFactor::SmsOtp,
+            LoginMethod::WebAuthn => FirstFactor::WebAuthn,
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -81,7 +78,7 @@ pub struct PasskeyRequest {
 pub struct SelectRequest {
     pub username: Username,
     pub login_session: LoginSession,
-    pub method: SelectedMethod,
+    pub method: FirstFactor,
     /// With `PASSWORD` only.
     pub password: Option<Password>,
 }
@@ -96,38 +93,6 @@ pub struct OtpRequest {
     pub code: Code,
 }
 
-/// The MFA methods a login step may name, in Cognito's spelling.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[allow(clippy::upper_case_acronyms)]
-pub enum MfaType {
-    #[serde(rename = "SMS_MFA")]
-    Sms,
-    #[serde(rename = "SOFTWARE_TOKEN_MFA")]
-    SoftwareToken,
-    #[serde(rename = "EMAIL_OTP")]
-    EmailOtp,
-}
-
-impl MfaType {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MfaType::Sms => "SMS_MFA",
-            MfaType::SoftwareToken => "SOFTWARE_TOKEN_MFA",
-            MfaType::EmailOtp => "EMAIL_OTP",
-        }
-    }
-
-    /// The challenge response that carries this method's code.
-    fn code_parameter(self) -> &'static str {
-        match self {
-            MfaType::Sms => "SMS_MFA_CODE",
-            MfaType::SoftwareToken => "SOFTWARE_TOKEN_MFA_CODE",
-            MfaType::EmailOtp => "EMAIL_OTP_CODE",
-        }
-    }
-}
-
 #[derive(Debug, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -137,7 +102,7 @@ pub struct MfaRequest {
     /// The code; without it, `mfaType` answers a SELECT_MFA_TYPE step.
     pub mfa_code: Option<Code>,
     /// The challenge answered (default `SMS_MFA`), or the method chosen when there is no `mfaCode`.
-    pub mfa_type: Option<MfaType>,
+    pub mfa_type: Option<MfaFactor>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -162,7 +127,7 @@ pub async fn login(cx: &Cognito, request: LoginRequest) -> Result<LoginOutcome, 
             Ok(outcome)
         }
         (None, Some(LoginMethod::WebAuthn)) => {
-            allowed(cx, SignInMethod::WebAuthn)?;
+            allowed(cx, FirstFactor::WebAuthn)?;
             // Before anything else, for every username alike: a pool without the settings fails here.
             let settings = cx.passkey_settings().await?;
             let answer = initiate(cx, username, Some("WEB_AUTHN"), None, None, BAD_LOGIN).await;
@@ -178,7 +143,7 @@ pub async fn login(cx: &Cognito, request: LoginRequest) -> Result<LoginOutcome, 
                 LoginMethod::EmailOtp => OtpMethod::Email,
                 _ => OtpMethod::Sms,
             };
-            allowed(cx, method.sign_in_method())?;
+            allowed(cx, method.factor())?;
             // Charged before the call, for every username alike.
             cx.limit_code(username, method.medium()).await?;
             code_login(cx, username, method).await
@@ -202,7 +167,7 @@ async fn count_mfa_code(cx: &Cognito, username: &str, outcome: &LoginOutcome) {
 }
 
 /// A `method` outside SIGN_IN_METHODS: the same 400 for every username.
-fn allowed(cx: &Cognito, method: SignInMethod) -> Result<(), ApiError> {
+fn allowed(cx: &Cognito, method: FirstFactor) -> Result<(), ApiError> {
     if cx.config.sign_in_methods.contains(&method) {
         Ok(())
     } else {
@@ -237,7 +202,7 @@ fn otp_step(
             cx.pool.observe_session(SessionKind::Challenge, &session);
             return Ok(LoginOutcome::Step(LoginStep::OtpCode {
                 login_session: otp_session(method, &session),
-                method: method.as_str().to_owned(),
+                method: method.factor(),
             }));
         }
         Ok((_, session)) => decoy_chars(cx, session.as_deref()),
@@ -246,7 +211,7 @@ fn otp_step(
     };
     Ok(LoginOutcome::Step(LoginStep::OtpCode {
         login_session: otp_session(method, &decoy_session(cx, session_chars)),
-        method: method.as_str().to_owned(),
+        method: method.factor(),
     }))
 }
 
@@ -376,15 +341,14 @@ async fn choose_method(cx: &Cognito, username: &str) -> Result<LoginOutcome, Api
         Ok(output) if output.challenge_name() == Some(&ChallengeNameType::SelectChallenge) => {
             if let Some(session) = output.session().filter(|s| !s.is_empty()) {
                 cx.pool.observe_session(SessionKind::Challenge, session);
-                let mut methods: Vec<String> = Vec::new();
+                let mut methods: Vec<FirstFactor> = Vec::new();
                 for challenge in output.available_challenges() {
-                    let name = match challenge {
-                        ChallengeNameType::PasswordSrp => "PASSWORD",
-                        other => other.as_str(),
+                    let factor = match challenge {
+                        ChallengeNameType::PasswordSrp => Some(FirstFactor::Password),
+                        other => FirstFactor::from_name(other.as_str()),
                     };
-                    if SignInMethod::from_name(name).is_some() && !methods.iter().any(|m| m == name)
-                    {
-                        methods.push(name.to_owned());
+                    if let Some(factor) = factor.filter(|f| !methods.contains(f)) {
+                        methods.push(factor);
                     }
                 }
                 return Ok(LoginOutcome::Step(LoginStep::SelectMethod {
@@ -400,7 +364,7 @@ async fn choose_method(cx: &Cognito, username: &str) -> Result<LoginOutcome, Api
     };
     Ok(LoginOutcome::Step(LoginStep::SelectMethod {
         login_session: decoy_session(cx, session_chars),
-        methods: pool_methods.iter().map(|m| m.as_str().to_owned()).collect(),
+        methods: pool_methods.to_vec(),
     }))
 }
 
@@ -416,8 +380,8 @@ pub async fn select(cx: &Cognito, request: SelectRequest) -> Result<LoginOutcome
         Session::Cognito(_) | Session::ConfirmOnly(_) | Session::Otp { .. } => false,
     };
     match (request.method, request.password) {
-        (SelectedMethod::Password, Some(password)) => {
-            allowed(cx, SignInMethod::Password)?;
+        (FirstFactor::Password, Some(password)) => {
+            allowed(cx, FirstFactor::Password)?;
             cx.limit_password(username).await?;
             let answers = [("ANSWER", "PASSWORD"), ("PASSWORD", password.as_str())];
             let answer = answer_challenge(
@@ -443,8 +407,8 @@ pub async fn select(cx: &Cognito, request: SelectRequest) -> Result<LoginOutcome
             count_mfa_code(cx, username, &outcome).await;
             Ok(outcome)
         }
-        (SelectedMethod::WebAuthn, None) => {
-            allowed(cx, SignInMethod::WebAuthn)?;
+        (FirstFactor::WebAuthn, None) => {
+            allowed(cx, FirstFactor::WebAuthn)?;
             let settings = cx.passkey_settings().await?;
             let answer = answer_challenge(
                 cx,
@@ -467,7 +431,7 @@ pub async fn select(cx: &Cognito, request: SelectRequest) -> Result<LoginOutcome
             };
             passkey_step(cx, &settings, username, answer)
         }
-        (SelectedMethod::Password, None) => Err(ApiError::invalid(
+        (FirstFactor::Password, None) => Err(ApiError::invalid(
             "`password` is required with `method` PASSWORD.",
         )),
         (_, Some(_)) => Err(ApiError::invalid(
@@ -475,10 +439,10 @@ pub async fn select(cx: &Cognito, request: SelectRequest) -> Result<LoginOutcome
         )),
         (code_method, None) => {
             let method = match code_method {
-                SelectedMethod::EmailOtp => OtpMethod::Email,
+                FirstFactor::EmailOtp => OtpMethod::Email,
                 _ => OtpMethod::Sms,
             };
-            allowed(cx, method.sign_in_method())?;
+            allowed(cx, method.factor())?;
             cx.limit_code(username, method.medium()).await?;
             let answer = answer_challenge(
                 cx,
@@ -539,9 +503,9 @@ pub async fn otp(cx: &Cognito, request: OtpRequest) -> Result<LoginOutcome, ApiE
 pub async fn mfa(cx: &Cognito, request: MfaRequest) -> Result<LoginOutcome, ApiError> {
     let (challenge, answer) = match (&request.mfa_code, request.mfa_type) {
         (Some(code), mfa_type) => {
-            let mfa_type = mfa_type.unwrap_or(MfaType::Sms);
+            let mfa_type = mfa_type.unwrap_or(MfaFactor::Sms);
             (
-                ChallengeNameType::from(mfa_type.as_str()),
+                mfa_type.challenge(),
                 (mfa_type.code_parameter(), code.as_str()),
             )
         }
@@ -555,8 +519,8 @@ pub async fn mfa(cx: &Cognito, request: MfaRequest) -> Result<LoginOutcome, ApiE
     match (&request.mfa_code, request.mfa_type) {
         (Some(_), _) => cx.limit_guess(username).await?,
         // Choosing SMS or email MFA makes Cognito send the code.
-        (None, Some(MfaType::Sms)) => cx.limit_code(username, Medium::Sms).await?,
-        (None, Some(MfaType::EmailOtp)) => cx.limit_code(username, Medium::Email).await?,
+        (None, Some(MfaFactor::Sms)) => cx.limit_code(username, Medium::Sms).await?,
+        (None, Some(MfaFactor::Email)) => cx.limit_code(username, Medium::Email).await?,
         (None, _) => {}
     }
     let output = answer_challenge(

@@ -2,10 +2,10 @@
 //! SetUserSettings / MFAOptions the original used, which never reflected what the login flow enforces).
 
 use crate::answers::{Status, SUCCESS};
-use crate::auth::steps::MFA_TYPES;
 use crate::cognito::{failure, get_user, Cognito, INVALID_TOKEN};
 use crate::credentials::AccessToken;
 use crate::error::ApiError;
+use crate::factors::MfaFactor;
 use crate::values::NoFields;
 use aws_sdk_cognitoidentityprovider::types::{
     AttributeType, EmailMfaSettingsType, SmsMfaSettingsType, SoftwareTokenMfaSettingsType,
@@ -19,22 +19,8 @@ pub struct MfaSettings {
     pub enabled: bool,
     /// The preferred method, `null` when none.
     #[cfg_attr(feature = "openapi", schema(required = true))]
-    pub preferred: Option<String>,
-    #[cfg_attr(feature = "openapi", schema(value_type = Vec<crate::operations::login::MfaType>))]
-    pub methods: Vec<String>,
-}
-
-/// The methods /mfa/set can turn on or off.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum SettableMfa {
-    #[serde(rename = "SMS_MFA")]
-    Sms,
-    #[serde(rename = "SOFTWARE_TOKEN_MFA")]
-    SoftwareToken,
-    /// Codes by email (Cognito's EmailMfaSettings; the pool needs Amazon SES for it).
-    #[serde(rename = "EMAIL_OTP")]
-    Email,
+    pub preferred: Option<MfaFactor>,
+    pub methods: Vec<MfaFactor>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -43,22 +29,18 @@ pub enum SettableMfa {
 pub struct MfaSetRequest {
     pub enable_mfa: bool,
     /// Default `SMS_MFA`.
-    pub method: Option<SettableMfa>,
+    pub method: Option<MfaFactor>,
 }
 
 pub async fn get(cx: &Cognito, caller: AccessToken, _: NoFields) -> Result<MfaSettings, ApiError> {
     let user = get_user(cx, &caller.token).await?;
     let enabled_list = user.user_mfa_setting_list();
-    let methods: Vec<String> = MFA_TYPES
-        .iter()
-        .filter(|t| enabled_list.iter().any(|m| m == *t))
-        .map(|t| t.to_string())
+    let methods: Vec<MfaFactor> = MfaFactor::ALL
+        .into_iter()
+        .filter(|factor| enabled_list.iter().any(|m| m == factor.as_str()))
         .collect();
     // Cognito reports "no preference" as an absent or empty PreferredMfaSetting.
-    let preferred = user
-        .preferred_mfa_setting()
-        .filter(|p| !p.is_empty())
-        .map(str::to_owned);
+    let preferred = user.preferred_mfa_setting().and_then(MfaFactor::from_name);
     Ok(MfaSettings {
         enabled: !methods.is_empty(),
         preferred,
@@ -71,15 +53,15 @@ pub async fn set(
     caller: AccessToken,
     request: MfaSetRequest,
 ) -> Result<Status, ApiError> {
-    let method = request.method.unwrap_or(SettableMfa::Sms);
+    let method = request.method.unwrap_or(MfaFactor::Sms);
     let enable = request.enable_mfa;
     // Cognito itself accepts an unverified phone for SMS MFA (SMSMfaSettingsType: "phone numbers don't
     // need to be verified") and an unverified email for email MFA, so codes would go to an address the
     // user never proved they own. The contract promises a verified one: check it before anything changes.
     let needs = match method {
-        SettableMfa::Sms => Some(("phone_number_verified", SMS_NEEDS_VERIFIED_PHONE)),
-        SettableMfa::Email => Some(("email_verified", EMAIL_NEEDS_VERIFIED_EMAIL)),
-        SettableMfa::SoftwareToken => None,
+        MfaFactor::Sms => Some(("phone_number_verified", SMS_NEEDS_VERIFIED_PHONE)),
+        MfaFactor::Email => Some(("email_verified", EMAIL_NEEDS_VERIFIED_EMAIL)),
+        MfaFactor::SoftwareToken => None,
     };
     if let (true, Some((attribute, refusal))) = (enable, needs) {
         let user = get_user(cx, &caller.token).await?;
@@ -107,7 +89,7 @@ pub fn attribute_is_true(attributes: &[AttributeType], name: &str) -> bool {
 pub async fn set_preference(
     cx: &Cognito,
     access_token: &str,
-    method: SettableMfa,
+    method: MfaFactor,
     enable: bool,
 ) -> Result<(), ApiError> {
     let mut call = cx
@@ -115,19 +97,19 @@ pub async fn set_preference(
         .set_user_mfa_preference()
         .access_token(access_token);
     call = match method {
-        SettableMfa::SoftwareToken => call.software_token_mfa_settings(
+        MfaFactor::SoftwareToken => call.software_token_mfa_settings(
             SoftwareTokenMfaSettingsType::builder()
                 .enabled(enable)
                 .preferred_mfa(enable)
                 .build(),
         ),
-        SettableMfa::Email => call.email_mfa_settings(
+        MfaFactor::Email => call.email_mfa_settings(
             EmailMfaSettingsType::builder()
                 .enabled(enable)
                 .preferred_mfa(enable)
                 .build(),
         ),
-        SettableMfa::Sms => call.sms_mfa_settings(
+        MfaFactor::Sms => call.sms_mfa_settings(
             SmsMfaSettingsType::builder()
                 .enabled(enable)
                 .preferred_mfa(enable)
@@ -140,10 +122,10 @@ pub async fn set_preference(
             // Cognito's answer when the user has no phone number at all, or no authenticator app was
             // verified yet.
             Some("InvalidParameterException") => ApiError::MfaNotSetUp(match method {
-                SettableMfa::SoftwareToken => "Set up and verify an authenticator app (/mfa/totp/setup, /mfa/totp/verify) before enabling it.",
-                SettableMfa::Sms => SMS_NEEDS_VERIFIED_PHONE,
+                MfaFactor::SoftwareToken => "Set up and verify an authenticator app (/mfa/totp/setup, /mfa/totp/verify) before enabling it.",
+                MfaFactor::Sms => SMS_NEEDS_VERIFIED_PHONE,
                 // Cognito refuses email MFA where the pool does not send it (no SES, Lite tier).
-                SettableMfa::Email => "Email MFA is not available in this user pool (it needs Amazon SES and the Essentials tier).",
+                MfaFactor::Email => "Email MFA is not available in this user pool (it needs Amazon SES and the Essentials tier).",
             }),
             _ => failure.into_api_error(INVALID_TOKEN),
         }

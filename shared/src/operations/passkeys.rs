@@ -91,7 +91,7 @@ fn fresh_sign_in(cx: &Cognito, caller: &AccessToken) -> Result<(), ApiError> {
 fn passkey_error(failure: CognitoFailure) -> ApiError {
     match failure.exception() {
         Some("WebAuthnNotEnabledException") => tracing::error!(
-            "passkeys are not enabled on the user pool: allow WEB_AUTHN in its sign-in policy (template parameter SignInMethods)"
+            "passkeys are not enabled on the user pool: allow WEB_AUTHN in its sign-in policy (template parameter FirstFactors)"
         ),
         Some("WebAuthnConfigurationMissingException") => tracing::error!(
             "the user pool has no WebAuthn relying party id: set it (template parameter PasskeyRelyingPartyId)"

@@ -5,8 +5,9 @@ use crate::answers::{Delivery, Status, StatusWithDelivery, Success, SUCCESS};
 use crate::cognito::{delivery, failure, get_user, CodeDelivery, Cognito, INVALID_TOKEN};
 use crate::credentials::AccessToken;
 use crate::error::{ApiError, CognitoFailure};
+use crate::factors::MfaFactor;
 use crate::limits::Medium;
-use crate::operations::mfa::{set_preference, SettableMfa};
+use crate::operations::mfa::set_preference;
 use crate::values::{AttributeList, Code, EditedAttribute, NoFields, PhoneNumber};
 use aws_sdk_cognitoidentityprovider::types::AttributeType;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -321,7 +322,7 @@ pub async fn phone(
                 // SMS MFA first: removing the phone of a user who still has SMS MFA enabled would lock
                 // them out.
                 if user.user_mfa_setting_list().iter().any(|m| m == "SMS_MFA") {
-                    set_preference(cx, token, SettableMfa::Sms, false).await?;
+                    set_preference(cx, token, MfaFactor::Sms, false).await?;
                 }
                 delete(cx, token, vec!["phone_number".to_owned()]).await?;
             }

@@ -8,8 +8,8 @@ use crate::auth::passwordless::{
 };
 use crate::auth::steps::{respond, AuthStep, LoginOutcome};
 use crate::cognito::{delivery, failure, sent_by_sms, CodeDelivery, Cognito};
-use crate::config::SignInMethod;
 use crate::error::ApiError;
+use crate::factors::FirstFactor;
 use crate::limits::Medium;
 use crate::pool::SessionKind;
 use crate::values::{Attribute, AttributeList, Code, LoginSession, Password, Username};
@@ -166,8 +166,8 @@ fn check_passwordless(
 ) -> Result<(), ApiError> {
     let methods = &cx.config.sign_in_methods;
     let (email, sms) = (
-        methods.contains(&SignInMethod::EmailOtp),
-        methods.contains(&SignInMethod::SmsOtp),
+        methods.contains(&FirstFactor::EmailOtp),
+        methods.contains(&FirstFactor::SmsOtp),
     );
     if !email && !sms {
         return Err(ApiError::invalid(
