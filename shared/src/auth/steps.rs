@@ -248,7 +248,7 @@ pub fn respond(
         ChallengeNameType::MfaSetup => LoginStep::MfaSetup { login_session },
         mfa => LoginStep::MfaAuth {
             login_session,
-            mfa_type: MfaFactor::from_challenge(&mfa).ok_or(ApiError::Internal)?,
+            mfa_type: MfaFactor::from_challenge(mfa).ok_or(ApiError::Internal)?,
             destination: param("CODE_DELIVERY_DESTINATION").map(str::to_owned),
         },
     };
