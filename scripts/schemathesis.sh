@@ -42,7 +42,7 @@ read -r endpoint pool client < <(.venv/bin/python -c '
 import json, sys
 r = json.loads(sys.argv[1]); print(r["endpoint"], r["userPoolId"], r["clientId"])' "$ready")
 
-# The local server, with the environment the HTTP tests give it (local/tests/support/mod.rs).
+# The local server, with the environment the HTTP tests give it (local/tests/it/support/mod.rs).
 cargo build --quiet -p local
 env -i PATH="$PATH" PORT=0 USER_POOL_ID="$pool" USER_POOL_CLIENT_ID="$client" AWS_REGION=us-east-1 \
   AWS_ENDPOINT_URL="$endpoint" AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local RUST_LOG=info \

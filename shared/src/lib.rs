@@ -20,7 +20,7 @@
 //! line in `dispatch`'s handler table (`public` or `signed_in`, which says whether it needs credentials);
 //! its summary and description in `openapi::route`; then `events/<name>.json` and its resource in
 //! `template.yaml` (with its `ROUTE`) (the template test names what is missing). Regenerate the contract with
-//! `cargo run -p local --bin openapi > openapi.yaml` (`tests/openapi.rs` fails until it is).
+//! `cargo run -p local --bin openapi > openapi.yaml` (`tests/it/contract.rs` fails until it is).
 
 pub mod answers;
 pub mod app;

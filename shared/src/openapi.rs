@@ -13,7 +13,7 @@
 //! - and below, the text of each route (`route`) and of the document (`DESCRIPTION`).
 //!
 //! `local` serves it at `GET /openapi.json`; `cargo run -p local --bin openapi > openapi.yaml` writes the
-//! committed copy, and `tests/openapi.rs` fails when that copy differs from what the code generates.
+//! committed copy, and `tests/it/contract.rs` fails when that copy differs from what the code generates.
 
 use crate::auth::steps::Tokens;
 use crate::browser;

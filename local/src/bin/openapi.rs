@@ -1,5 +1,5 @@
 //! Prints the OpenAPI document the code generates, as YAML: `cargo run -p local --bin openapi > openapi.yaml`
-//! rewrites the committed copy (shared/tests/openapi.rs fails while it differs).
+//! rewrites the committed copy (shared/tests/it/contract.rs fails while it differs).
 
 fn main() {
     print!("{}", shared::openapi::yaml());
