@@ -275,16 +275,7 @@ log "emulator on $emulator_url; functions use CognitoEndpoint=$endpoint"
 # many routes in a minute from one address: the per-account minute rule is off and the guesses are
 # generous, so every answer is the route's own while every limited route still counts in the table.
 limits_table=sam-local-limits
-"${in_ns[@]}" "$python" - "$emulator_url" "$limits_table" <<'PY'
-import sys, boto3
-endpoint, table = sys.argv[1:]
-dynamodb = boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1",
-                        aws_access_key_id="local", aws_secret_access_key="local")
-dynamodb.create_table(TableName=table, BillingMode="PAY_PER_REQUEST",
-                      KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-                      AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
-dynamodb.update_time_to_live(TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires_at"})
-PY
+"${in_ns[@]}" "$python" scripts/limits-table.py "$emulator_url" "$limits_table"
 env_vars=$work/env-vars.json
 umask 077
 "$python" -c 'import json,secrets,sys; json.dump({"Parameters": {"LOGIN_SESSION_KEY": secrets.token_hex(32), "RATE_LIMIT_TABLE": sys.argv[2], "RATE_LIMIT_CODE_SENDS_PER_ACCOUNT_MINUTE": "0", "RATE_LIMIT_GUESSES_PER_ACCOUNT": "1000"}}, open(sys.argv[1], "w"))' "$env_vars" "$limits_table"
