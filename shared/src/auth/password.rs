@@ -8,6 +8,14 @@ use crate::config::LoginFlow;
 use crate::error::ApiError;
 use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, ChallengeNameType};
 
+/// A password sign-in that made Cognito send an MFA code: counted against the code allowances (the API
+/// could not know before the call; `Cognito::limit_password` checked they were not used up).
+pub async fn count_mfa_code(cx: &Cognito, username: &str, outcome: &LoginOutcome) {
+    if let Some(sms) = outcome.sent_code() {
+        cx.count_code(username, sms, true).await;
+    }
+}
+
 pub async fn authenticate(
     cx: &Cognito,
     username: &str,

@@ -2,7 +2,7 @@
 //! password is checked again first).
 
 use crate::answers::{Status, SUCCESS};
-use crate::auth::password::authenticate;
+use crate::auth::password::{authenticate, count_mfa_code};
 use crate::cognito::{failure, get_user, Cognito, INVALID_TOKEN};
 use crate::credentials::AccessToken;
 use crate::error::ApiError;
@@ -71,12 +71,8 @@ pub async fn delete(
     let username = get_user(cx, &caller.token).await?.username;
     cx.limit_password(&username).await?;
     match authenticate(cx, &username, request.password.as_str()).await {
-        Ok(outcome) => {
-            // The re-authentication may have made Cognito send an MFA code: count it.
-            if let Some(sms) = outcome.sent_code() {
-                cx.count_code(&username, sms, true).await;
-            }
-        }
+        // The re-authentication may have made Cognito send an MFA code: count it.
+        Ok(outcome) => count_mfa_code(cx, &username, &outcome).await,
         Err(ApiError::UnsupportedChallenge(_)) => {}
         Err(ApiError::NotAuthorized(_)) => return Err(ApiError::NotAuthorized(WRONG_PASSWORD)),
         Err(other) => return Err(other),

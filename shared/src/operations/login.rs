@@ -9,7 +9,7 @@
 //! (the table in `auth::passwordless`).
 
 use crate::auth::challenge::{answer_challenge, next_step, BAD_SESSION};
-use crate::auth::password::authenticate;
+use crate::auth::password::{authenticate, count_mfa_code};
 use crate::auth::passwordless::{
     decoy_credential_id, decoy_refused, decoy_session, initiate, otp_session, reveals_the_account,
     LoginSession as Session, OtpMethod,
@@ -155,14 +155,6 @@ pub async fn login(cx: &Cognito, request: LoginRequest) -> Result<LoginOutcome, 
         (Some(_), Some(_)) => Err(ApiError::invalid(
             "`method` goes without `password`: send one or the other.",
         )),
-    }
-}
-
-/// A password sign-in that made Cognito send an MFA code: counted against the code allowances (the API
-/// could not know before the call; `limit_password` checked they were not used up).
-async fn count_mfa_code(cx: &Cognito, username: &str, outcome: &LoginOutcome) {
-    if let Some(sms) = outcome.sent_code() {
-        cx.count_code(username, sms, true).await;
     }
 }
 
